@@ -1,0 +1,43 @@
+# AI FinOps warehouse: `make build` runs the warehouse, `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The FOCUS validator needs Python >= 3.12; FOCUS_PYTHON overrides how it is found.
+FOCUS_VENV ?= .venv-focus
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: build test lint venv focus-venv clean docs
+
+venv: $(VENV)/.installed
+
+# Rebuilt only when the lock file is newer than the last install: a second run installs nothing.
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 3.11 or newer is required")'
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+focus-venv: $(FOCUS_VENV)/.installed
+
+$(FOCUS_VENV)/.installed: requirements-focus.lock
+	@scripts/make_focus_venv.sh $(FOCUS_VENV)
+	@touch $@
+
+build: venv
+	$(BIN)/python scripts/run_build.py
+
+test: venv focus-venv
+	$(BIN)/python -m pytest tests/python
+	$(MAKE) --no-print-directory lint
+
+lint: venv
+	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+
+docs: venv
+	$(BIN)/dbt docs generate
+
+clean:
+	rm -rf target logs warehouse/*.duckdb build

@@ -1,0 +1,107 @@
+"""pytest harness: builds the warehouse with dbt over a raw folder into a temporary DuckDB file.
+
+`build_warehouse(raw_dir)` copies nothing by itself; the session fixture `sample_warehouse`
+copies `data/sample` into a temporary folder, runs `dbt build` once, and hands tests a
+read-only DuckDB connection factory. Tests assert figures worked out independently from
+the fixture files, never only that dbt ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+@dataclass
+class DbtResult:
+    """Outcome of one dbt invocation."""
+
+    returncode: int
+    output: str
+    db_path: Path
+    raw_dir: Path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.db_path), read_only=True)
+
+    def query(self, sql: str, params: list[object] | None = None) -> list[tuple]:
+        with self.connect() as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list[object] | None = None) -> object:
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+
+def run_dbt(
+    args: list[str],
+    raw_dir: Path,
+    db_path: Path,
+    work_dir: Path,
+    extra_env: dict[str, str] | None = None,
+) -> DbtResult:
+    """Runs one dbt command against `raw_dir` and `db_path` with its own target folder."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "AI_FINOPS_RAW_PATH": str(raw_dir),
+            "AI_FINOPS_DB_PATH": str(db_path),
+            "DBT_PROFILES_DIR": str(ROOT),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    env.update(extra_env or {})
+    cmd = [
+        DBT,
+        *args,
+        "--project-dir",
+        str(ROOT),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    return DbtResult(proc.returncode, proc.stdout + proc.stderr, db_path, raw_dir)
+
+
+def build_warehouse(
+    raw_dir: Path,
+    work_dir: Path,
+    select: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> DbtResult:
+    """`dbt build` (optionally `--select`) of `raw_dir` into `work_dir/ai_finops.duckdb`."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    args = ["build"] + (["--select", select] if select else [])
+    return run_dbt(args, raw_dir, work_dir / "ai_finops.duckdb", work_dir, extra_env)
+
+
+def copy_raw(src: Path, dest: Path) -> Path:
+    """Copies a raw export folder so a test can add, break or remove files freely."""
+    shutil.copytree(src, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtResult]:
+    """The shipped sample, built once per test session."""
+    base = tmp_path_factory.mktemp("sample")
+    raw = copy_raw(ROOT / "data" / "sample", base / "raw")
+    result = build_warehouse(raw, base / "work")
+    assert result.returncode == 0, result.output[-5000:]
+    yield result
