@@ -2,7 +2,8 @@
     {#-
         Stops the build when a CSV export's header lacks a required column.
         Before raising, it appends one row per (file, column) to
-        main.raw_schema_drift_log so that the next build's
+        main.raw_schema_drift_log (created by the project's on-run-start hook)
+        so that the next build's
         mart_pricing_incidents reports the `schema_drift`.
         Empty and non-UTF-8 files are left to the staging model's file-level
         rejections.
@@ -44,12 +45,6 @@
         {%- endset -%}
         {%- set missing = run_query(check_sql) -%}
         {%- if missing.rows | length > 0 -%}
-            {%- do run_query(
-                "create table if not exists main.raw_schema_drift_log ("
-                ~ " source_name varchar, table_name varchar,"
-                ~ " source_file varchar, missing_column varchar,"
-                ~ " detected_at timestamptz default current_timestamp)"
-            ) -%}
             {%- set messages = [] -%}
             {%- for row in missing.rows -%}
                 {%- do run_query(

@@ -12,7 +12,7 @@
 
 {% macro raw_path() %}
     {#- Root folder of the raw exports: $AI_FINOPS_RAW_PATH, default data/sample. -#}
-    {{ return(env_var('AI_FINOPS_RAW_PATH', 'data/sample')) }}
+    {{ return(env_var('AI_FINOPS_RAW_PATH', 'data/sample').rstrip('/')) }}
 {% endmacro %}
 
 
@@ -45,9 +45,12 @@
         read by DuckDB's read_blob straight from the folder. An absent or empty
         folder gives a typed empty relation instead of DuckDB's "no files found".
         The source() call always renders so that lineage and freshness see it.
+        In a dbt unit test the source is the test's given rows (and `graph`
+        is not available), so the folder is not looked at.
     -#}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if raw_file_count(source_name, table_name) > 0 -%}
+    {%- if model.resource_type == 'unit_test'
+        or raw_file_count(source_name, table_name) > 0 -%}
         {{ relation }}
     {%- else -%}
         (
@@ -96,10 +99,14 @@
     {#-
         Splits one CSV line into its fields (RFC 4180 quoting: commas inside quotes,
         "" for a quote). Fields spanning several lines are not supported.
+        A comma is prepended so that every field, the first included, is matched
+        as `,<field>`: with `(?:^|,)` an empty first field was an empty match,
+        after which the regex engine skipped a character and lost the second
+        field (`,x,y` gave ['', 'y']).
     -#}
     list_transform(
         regexp_extract_all(
-            {{ expression }}, '(?:^|,)("(?:[^"]|"")*"|[^,]*)', 1
+            ',' || ({{ expression }}), ',("(?:[^"]|"")*"|[^,]*)', 1
         ),
         lambda field: case
             when field like '"%"' and length(field) >= 2
@@ -123,7 +130,9 @@
     headers as (
         select
             source_file,
-            {{ csv_split('line') }} as header
+            list_transform(
+                {{ csv_split('line') }}, lambda column_name: trim(column_name)
+            ) as header
         from lines
         where line_number = 1
     )

@@ -1,0 +1,28 @@
+{% macro export_id(path_expression) %}
+    {#-
+        The export a raw file belongs to: its file name without extension and
+        without a trailing page or part number (`_page003`, `-part-2`,
+        `-00001`), so that all pages of one export share one id. Exports are
+        compared by this id: the greatest id is the newest export (name files
+        with their export timestamp first, as the generator does).
+    -#}
+    regexp_replace(
+        regexp_replace(
+            regexp_extract({{ path_expression }}, '[^/]+$'),
+            '\.(json|jsonl|csv|csv\.gz|parquet)$', ''
+        ),
+        '([_-](page|part)[_-]?[0-9]+|-[0-9]{5})$', ''
+    )
+{% endmacro %}
+
+
+{% macro export_name(path_expression) %}
+    {#-
+        The export folder of a raw file relative to the raw root, such as
+        `openai/costs` or `aws_cur`.
+    -#}
+    regexp_extract(
+        substr({{ path_expression }}, length('{{ raw_path() }}') + 2),
+        '^(.*)/[^/]+$', 1
+    )
+{% endmacro %}

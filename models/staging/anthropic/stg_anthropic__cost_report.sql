@@ -1,0 +1,152 @@
+with
+
+source as (
+    select * from {{ raw_source('anthropic', 'cost_report') }}
+),
+
+files as (
+    {{ decoded_files('source') }}
+),
+
+results as (
+    {{ json_bucket_results('files') }}
+),
+
+renamed as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        json_extract_string(result, '$.workspace_id') as workspace_id,
+        json_extract_string(result, '$.model') as vendor_model_id,
+        json_extract_string(result, '$.description') as description,
+        json_extract_string(result, '$.cost_type') as cost_type,
+        json_extract_string(result, '$.token_type') as token_type,
+        json_extract_string(result, '$.service_tier') as service_tier_text,
+        json_extract_string(result, '$.context_window') as context_window,
+        json_extract_string(result, '$.inference_geo') as inference_geo,
+        upper(json_extract_string(result, '$.currency')) as billing_currency,
+        json_extract_string(result, '$.amount') as amount_in_cents_text,
+        json_extract_string(bucket, '$.starting_at') as starting_at_text,
+        json_extract_string(bucket, '$.ending_at') as ending_at_text
+    from results
+),
+
+cast_values as (
+    select
+        *,
+        -- amount is a decimal STRING in cents (cost_report reference,
+        -- https://platform.claude.com/docs/en/api/admin/cost_report):
+        -- "2873.5" is $28.735; converted once, here, without rounding
+        cast(
+            try_cast(amount_in_cents_text as decimal(38, 12)) * 0.01
+            as decimal(38, 10)
+        ) as billed_cost,
+        case token_type
+            when 'uncached_input_tokens' then 'input'
+            when 'cache_read_input_tokens' then 'cached_input'
+            when 'cache_creation.ephemeral_5m_input_tokens'
+                then 'cache_write_5m'
+            when 'ephemeral_5m_input_tokens' then 'cache_write_5m'
+            when 'cache_creation.ephemeral_1h_input_tokens'
+                then 'cache_write_1h'
+            when 'ephemeral_1h_input_tokens' then 'cache_write_1h'
+            when 'cache_creation_input_tokens' then 'cache_write'
+            when 'output_tokens' then 'output'
+        end as token_type_class,
+        -- cost types other than tokens carry no token_type
+        case cost_type
+            when 'web_search' then 'web_search'
+            when 'code_execution' then 'code_execution'
+            when 'session_usage' then 'other'
+        end as cost_type_class,
+        case lower(service_tier_text)
+            when 'standard' then 'standard'
+            when 'batch' then 'batch'
+            when 'priority' then 'priority'
+            when 'priority_on_demand' then 'priority'
+            when 'flex' then 'flex'
+            when 'flex_discount' then 'flex'
+        end as service_tier,
+        case lower(context_window)
+            when '0-200k' then 'standard'
+            when '200k-1m' then 'long'
+        end as context_tier,
+        try_cast(starting_at_text as timestamptz) as charge_period_start_at,
+        try_cast(ending_at_text as timestamptz) as charge_period_end_at
+    from renamed
+),
+
+validated as (
+    select
+        *,
+        case
+            when charge_period_start_at is null
+                then
+                    'bucket starting_at is missing or not a timestamp: '
+                    || coalesce('''' || starting_at_text || '''', 'null')
+            when amount_in_cents_text is null then 'amount is missing'
+            when billed_cost is null
+                then
+                    'amount is not a number: '
+                    || '''' || amount_in_cents_text || ''''
+            when billing_currency is null then 'currency is missing'
+            when token_type is not null and token_type_class is null
+                then
+                    'unrecognised token_type: '
+                    || '''' || token_type || ''''
+            when
+                token_type is null
+                and cost_type is not null
+                and cost_type != 'tokens'
+                and cost_type_class is null
+                then
+                    'unrecognised cost_type: '
+                    || '''' || cost_type || ''''
+            when service_tier_text is not null and service_tier is null
+                then
+                    'unrecognised service_tier: '
+                    || '''' || service_tier_text || ''''
+            when context_window is not null and context_tier is null
+                then
+                    'unrecognised context_window: '
+                    || '''' || context_window || ''''
+        end as rejected_reason
+    from cast_values
+),
+
+rejected_files as (
+    {{ file_rejections('files', 'json', 'data') }}
+),
+
+final as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+            as export_period_key,
+        workspace_id,
+        vendor_model_id,
+        description,
+        cost_type,
+        token_type,
+        coalesce(token_type_class, cost_type_class) as token_class,
+        service_tier,
+        context_window,
+        context_tier,
+        inference_geo,
+        billing_currency,
+        billed_cost,
+        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        charge_period_start_at,
+        charge_period_end_at
+    from validated
+    union all by name
+    select * from rejected_files
+)
+
+select * from final

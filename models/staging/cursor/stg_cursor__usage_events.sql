@@ -1,0 +1,163 @@
+{#-
+    Fields of a usage event (Cursor Admin API, POST
+    /teams/filtered-usage-events,
+    https://cursor.com/docs/account/teams/admin-api).
+    Token counts: (column, JSON path); tokenUsage is present only for
+    token-based calls. Booleans: (column, JSON field).
+-#}
+{%- set count_fields = [
+    ('input_tokens', 'tokenUsage.inputTokens'),
+    ('output_tokens', 'tokenUsage.outputTokens'),
+    ('cache_write_tokens', 'tokenUsage.cacheWriteTokens'),
+    ('cache_read_tokens', 'tokenUsage.cacheReadTokens'),
+] -%}
+{%- set flag_fields = [
+    ('is_max_mode', 'maxMode'),
+    ('is_token_based_call', 'isTokenBasedCall'),
+    ('is_free_bugbot', 'isFreeBugbot'),
+] -%}
+
+with
+
+source as (
+    select * from {{ raw_source('cursor', 'usage_events') }}
+),
+
+files as (
+    {{ decoded_files('source') }}
+),
+
+events as (
+    {{ json_page_items('files', 'usageEvents') }}
+),
+
+renamed as (
+    select
+        source_file,
+        cast(source_row as bigint) as source_row,
+        raw_record,
+        file_modified_at,
+        json_extract_string(item, '$.userEmail') as user_email,
+        json_extract_string(item, '$.model') as vendor_model_id,
+        json_extract_string(item, '$.kind') as kind,
+        json_extract_string(item, '$.timestamp') as timestamp_text,
+        json_extract_string(item, '$.requestsCosts') as requests_costs_text,
+        json_extract_string(item, '$.tokenUsage.totalCents')
+            as total_cents_text,
+        {%- for column, path in count_fields %}
+            json_extract_string(item, '$.{{ path }}') as {{ column }}_text,
+        {%- endfor %}
+        {%- for column, field in flag_fields %}
+            json_extract_string(item, '$.{{ field }}') as {{ column }}_text,
+        {%- endfor %}
+        json_type(item) as item_json_type
+    from events
+),
+
+cast_values as (
+    select
+        *,
+        -- timestamp is an epoch-milliseconds STRING
+        try_cast(timestamp_text as decimal(38, 10)) as timestamp_number,
+        try(
+            epoch_ms(try_cast(timestamp_text as bigint)) at time zone 'UTC'
+        ) as event_at,
+        try_cast(requests_costs_text as decimal(38, 10)) as request_units,
+        -- tokenUsage.totalCents is in cents
+        try_cast(total_cents_text as decimal(38, 12)) as total_cents,
+        {%- for column, path in count_fields %}
+            try_cast({{ column }}_text as decimal(38, 10))
+                as {{ column }}_number,
+        {%- endfor %}
+        {%- for column, field in flag_fields %}
+            case lower({{ column }}_text)
+                when 'true' then true
+                when 'false' then false
+            end as {{ column }},
+        {%- endfor %}
+        -- "Included in Business" (and other included kinds) are covered by
+        -- the seat: never billed on top of it
+        lower(kind) like '%included%' as is_included_in_seat
+    from renamed
+),
+
+validated as (
+    select
+        *,
+        case
+            when item_json_type != 'OBJECT'
+                then 'usage event is not a JSON object'
+            when timestamp_text is null then 'timestamp is missing'
+            when
+                event_at is null
+                or timestamp_number != trunc(timestamp_number)
+                then
+                    'timestamp is not epoch milliseconds: '
+                    || '''' || timestamp_text || ''''
+            when requests_costs_text is not null and request_units is null
+                then
+                    'requestsCosts is not a number: '
+                    || '''' || requests_costs_text || ''''
+            when total_cents_text is not null and total_cents is null
+                then
+                    'tokenUsage.totalCents is not a number: '
+                    || '''' || total_cents_text || ''''
+            {%- for column, path in count_fields %}
+                when
+                    {{ column }}_text is not null
+                    and {{ column }}_number is null
+                    then
+                        '{{ path }} is not a number: '
+                        || '''' || {{ column }}_text || ''''
+                when
+                    {{ column }}_number < 0
+                    or {{ column }}_number != trunc({{ column }}_number)
+                    then
+                        '{{ path }} is not a whole non-negative number: '
+                        || '''' || {{ column }}_text || ''''
+            {%- endfor %}
+            {%- for column, field in flag_fields %}
+                when {{ column }}_text is not null and {{ column }} is null
+                    then
+                        '{{ field }} is not a boolean: '
+                        || '''' || {{ column }}_text || ''''
+            {%- endfor %}
+        end as rejected_reason
+    from cast_values
+),
+
+rejected_files as (
+    {{ file_rejections('files', 'json', 'usageEvents') }}
+),
+
+final as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        strftime(event_at at time zone 'UTC', '%Y-%m-%d')
+            as export_period_key,
+        user_email,
+        vendor_model_id,
+        kind,
+        'USD' as billing_currency,
+        request_units,
+        {%- for column, path in count_fields %}
+            cast({{ column }}_number as bigint) as {{ column }},
+        {%- endfor %}
+        -- reported cost in dollars, also for events included in the seat
+        cast(total_cents * 0.01 as decimal(38, 10)) as reported_cost,
+        is_included_in_seat,
+        {%- for column, field in flag_fields %}
+            {{ column }},
+        {%- endfor %}
+        cast(event_at at time zone 'UTC' as date) as event_on,
+        event_at
+    from validated
+    union all by name
+    select * from rejected_files
+)
+
+select * from final

@@ -1,0 +1,162 @@
+{#-
+    The gateway log is the project's own format (documented in
+    _gateway__sources.yml): one JSON object per line and request.
+    Counts: (column, JSON field, required). input_tokens includes
+    cached_input_tokens.
+-#}
+{%- set count_fields = [
+    ('input_tokens', 'input_tokens', true),
+    ('cached_input_tokens', 'cached_input_tokens', false),
+    ('output_tokens', 'output_tokens', true),
+    ('prompt_chars', 'prompt_chars', false),
+    ('completion_chars', 'completion_chars', false),
+] -%}
+{%- set text_fields = [
+    'request_id', 'api_key_id', 'provider', 'model', 'agent', 'team',
+    'workload', 'status', 'timestamp',
+] -%}
+{%- set providers = [
+    'openai', 'anthropic', 'aws_bedrock', 'azure_openai', 'gcp_vertex',
+    'github_copilot', 'cursor',
+] -%}
+{%- set provider_list = "'" ~ providers | join("', '") ~ "'" -%}
+
+with
+
+source as (
+    select * from {{ raw_source('gateway', 'requests') }}
+),
+
+files as (
+    {{ decoded_files('source') }}
+),
+
+records as (
+    {{ jsonl_records('files') }}
+),
+
+records_with_file as (
+    -- jsonl_records has no file_modified_at: take it from the file's row
+    select
+        records.source_file,
+        records.source_row,
+        records.raw_record,
+        records.is_valid_json,
+        files.file_modified_at
+    from records
+    inner join files on records.source_file = files.source_file
+),
+
+renamed as (
+    select
+        source_file,
+        cast(source_row as bigint) as source_row,
+        raw_record,
+        file_modified_at,
+        is_valid_json,
+        -- only a valid line is read as JSON (json_extract fails on others)
+        case when is_valid_json then cast(raw_record as json) end as request
+    from records_with_file
+),
+
+extracted as (
+    select
+        *,
+        {%- for column in text_fields %}
+            json_extract_string(request, '$.{{ column }}') as {{ column }}_text,
+        {%- endfor %}
+        {%- for column, field, required in count_fields %}
+            json_extract_string(request, '$.{{ field }}') as {{ column }}_text,
+        {%- endfor %}
+        json_type(request) as record_json_type
+    from renamed
+),
+
+cast_values as (
+    select
+        *,
+        {%- for column, field, required in count_fields %}
+            try_cast({{ column }}_text as decimal(38, 10))
+                as {{ column }}_number,
+        {%- endfor %}
+        lower(provider_text) as provider,  -- noqa: RF04
+        try_cast(timestamp_text as timestamptz) as requested_at
+    from extracted
+),
+
+validated as (
+    select
+        *,
+        case
+            when not is_valid_json then 'line is not valid JSON'
+            when record_json_type != 'OBJECT'
+                then 'line is not a JSON object'
+            when timestamp_text is null then 'timestamp is missing'
+            when requested_at is null
+                then
+                    'timestamp is not an RFC 3339 timestamp: '
+                    || '''' || timestamp_text || ''''
+            when provider is null then 'provider is missing'
+            when provider not in ({{ provider_list }})
+                then
+                    'unrecognised provider: '
+                    || '''' || provider_text || ''''
+            {%- for column, field, required in count_fields %}
+                {%- if required %}
+                    when {{ column }}_text is null then '{{ field }} is missing'
+                {%- endif %}
+                when
+                    {{ column }}_text is not null
+                    and {{ column }}_number is null
+                    then
+                        '{{ field }} is not a number: '
+                        || '''' || {{ column }}_text || ''''
+                when
+                    {{ column }}_number < 0
+                    or {{ column }}_number != trunc({{ column }}_number)
+                    then
+                        '{{ field }} is not a whole non-negative number: '
+                        || '''' || {{ column }}_text || ''''
+            {%- endfor %}
+            when cached_input_tokens_number > input_tokens_number
+                then 'cached_input_tokens exceed input_tokens'
+        end as rejected_reason
+    from cast_values
+),
+
+rejected_files as (
+    {{ file_rejections('files', 'jsonl') }}
+),
+
+final as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        strftime(requested_at at time zone 'UTC', '%Y-%m-%d')
+            as export_period_key,
+        request_id_text as request_id,
+        api_key_id_text as api_key_id,
+        provider,
+        model_text as vendor_model_id,
+        agent_text as agent,
+        team_text as team,
+        workload_text as workload,
+        status_text as status,
+        {%- for column, field, required in count_fields %}
+            cast({{ column }}_number as bigint) as {{ column }},
+        {%- endfor %}
+        cast(
+            input_tokens_number - coalesce(cached_input_tokens_number, 0)
+            as bigint
+        ) as uncached_input_tokens,
+        cast(requested_at at time zone 'UTC' as date) as requested_on,
+        requested_at
+    from validated
+    union all by name
+    select * from rejected_files
+)
+
+select * from final

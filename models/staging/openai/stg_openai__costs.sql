@@ -1,0 +1,187 @@
+{#-
+    line_item is free text (costs endpoint, grouped by line_item):
+    "[<tier> | ]<model>[ <modality>], <piece>[, long context]", for example
+    "gpt-4o-mini-2024-07-18, cached input",
+    "priority | gpt-5.6-sol, output, long context",
+    "gpt-audio-mini-2025-12-15 audio, input"; plus a few tool and storage
+    items without a model ("web search tool calls", "Vector storage").
+    Any other shape is rejected so that it shows in mart_rejected_rows.
+-#}
+{%- set token_line_item_pattern = (
+    '(?i)^(?:(priority|batch|flex) \\| )?([^,|]+?)'
+    ~ '(?: (text|audio|image))?'
+    ~ ', (input|cached input|cache writes?|output)'
+    ~ '(?:, (long context))?$'
+) -%}
+
+with
+
+source as (
+    select * from {{ raw_source('openai', 'costs') }}
+),
+
+files as (
+    {{ decoded_files('source') }}
+),
+
+results as (
+    {{ json_bucket_results('files') }}
+),
+
+renamed as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        json_extract_string(result, '$.project_id') as project_id,
+        json_extract_string(result, '$.api_key_id') as api_key_id,
+        json_extract_string(result, '$.line_item') as line_item,
+        upper(json_extract_string(result, '$.amount.currency'))
+            as billing_currency,
+        json_extract_string(result, '$.quantity_unit') as quantity_unit,
+        json_extract_string(result, '$.amount.value') as amount_text,
+        json_extract_string(result, '$.quantity') as quantity_text,
+        json_extract_string(bucket, '$.start_time') as start_time_text,
+        json_extract_string(bucket, '$.end_time') as end_time_text
+    from results
+),
+
+cast_values as (
+    select
+        *,
+        -- amount.value is in dollars (costs endpoint reference)
+        try_cast(amount_text as decimal(38, 10)) as billed_cost,
+        try_cast(quantity_text as decimal(38, 10)) as quantity,
+        to_timestamp(try_cast(start_time_text as bigint))
+            as charge_period_start_at,
+        to_timestamp(try_cast(end_time_text as bigint))
+            as charge_period_end_at,
+        regexp_extract(
+            line_item, '{{ token_line_item_pattern }}', 1
+        ) as line_item_tier,
+        regexp_extract(
+            line_item, '{{ token_line_item_pattern }}', 2
+        ) as line_item_model,
+        regexp_extract(
+            line_item, '{{ token_line_item_pattern }}', 3
+        ) as line_item_modality,
+        regexp_extract(
+            line_item, '{{ token_line_item_pattern }}', 4
+        ) as line_item_piece,
+        regexp_extract(
+            line_item, '{{ token_line_item_pattern }}', 5
+        ) as line_item_context,
+        case
+            when regexp_matches(
+                line_item, '(?i)^web search( tool calls?)?$'
+            ) then 'web_search'
+            when regexp_matches(
+                line_item, '(?i)^vector stor(age|es)$'
+            ) then 'storage'
+            when regexp_matches(
+                line_item, '(?i)^code interpreter( sessions?)?$'
+            ) then 'code_execution'
+            when regexp_matches(
+                line_item, '(?i)^file search( tool calls?)?$'
+            ) then 'other'
+        end as non_token_class
+    from renamed
+),
+
+parsed as (
+    select
+        *,
+        coalesce(line_item_model != '', false) as is_token_line_item,
+        case lower(line_item_piece)
+            when 'input' then 'input'
+            when 'cached input' then 'cached_input'
+            when 'cache write' then 'cache_write'
+            when 'cache writes' then 'cache_write'
+            when 'output' then 'output'
+        end as token_piece_class
+    from cast_values
+),
+
+validated as (
+    select
+        *,
+        case
+            when charge_period_start_at is null
+                then
+                    'bucket start_time is missing or not a number: '
+                    || coalesce('''' || start_time_text || '''', 'null')
+            when amount_text is null then 'amount.value is missing'
+            when billed_cost is null
+                then
+                    'amount.value is not a number: '
+                    || '''' || amount_text || ''''
+            when billing_currency is null then 'amount.currency is missing'
+            when quantity_text is not null and quantity is null
+                then
+                    'quantity is not a number: '
+                    || '''' || quantity_text || ''''
+            when
+                line_item is not null
+                and not is_token_line_item
+                and non_token_class is null
+                then
+                    'unrecognised line_item shape: '
+                    || '''' || line_item || ''''
+        end as rejected_reason
+    from parsed
+),
+
+rejected_files as (
+    {{ file_rejections('files', 'json', 'data') }}
+),
+
+final as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+            as export_period_key,
+        project_id,
+        api_key_id,
+        line_item,
+        case
+            when is_token_line_item then line_item_model
+        end as vendor_model_id,
+        case
+            when is_token_line_item then token_piece_class
+            else non_token_class
+        end as token_class,
+        case
+            when is_token_line_item
+                then lower(nullif(line_item_modality, ''))
+        end as token_modality,
+        case
+            when is_token_line_item
+                then lower(nullif(line_item_tier, ''))
+        end as service_tier,
+        case
+            when is_token_line_item and line_item_context != '' then 'long'
+            when is_token_line_item then 'standard'
+        end as context_tier,
+        billing_currency,
+        quantity_unit,
+        billed_cost,
+        quantity,
+        -- quantity_unit 1000_tokens counts blocks of 1,000 tokens
+        case quantity_unit
+            when 'tokens' then cast(quantity as bigint)
+            when '1000_tokens' then cast(quantity * 1000 as bigint)
+        end as tokens,
+        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        charge_period_start_at,
+        charge_period_end_at
+    from validated
+    union all by name
+    select * from rejected_files
+)
+
+select * from final

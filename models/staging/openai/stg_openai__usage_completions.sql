@@ -1,0 +1,167 @@
+{#-
+    Token counts of a usage result: (column, JSON field, required).
+    input_tokens INCLUDES cached and cache-write tokens (usage/completions
+    reference); older payloads have no input_uncached_tokens and no
+    input_cache_write_tokens.
+-#}
+{%- set count_fields = [
+    ('input_tokens', 'input_tokens', true),
+    ('input_cached_tokens', 'input_cached_tokens', false),
+    ('input_cache_write_tokens', 'input_cache_write_tokens', false),
+    ('reported_uncached_tokens', 'input_uncached_tokens', false),
+    ('output_tokens', 'output_tokens', true),
+    ('request_count', 'num_model_requests', true),
+] -%}
+
+with
+
+source as (
+    select * from {{ raw_source('openai', 'usage_completions') }}
+),
+
+files as (
+    {{ decoded_files('source') }}
+),
+
+results as (
+    {{ json_bucket_results('files') }}
+),
+
+renamed as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        json_extract_string(result, '$.project_id') as project_id,
+        json_extract_string(result, '$.user_id') as user_id,
+        json_extract_string(result, '$.api_key_id') as api_key_id,
+        json_extract_string(result, '$.model') as vendor_model_id,
+        json_extract_string(result, '$.service_tier') as service_tier_text,
+        json_extract_string(result, '$.api_source') as api_source,
+        json_extract_string(result, '$.batch') as batch_text,
+        json_type(result, '$.batch') as batch_json_type,
+        {%- for column, field, required in count_fields %}
+            json_extract_string(result, '$.{{ field }}') as {{ column }}_text,
+        {%- endfor %}
+        json_extract_string(bucket, '$.start_time') as start_time_text,
+        json_extract_string(bucket, '$.end_time') as end_time_text
+    from results
+),
+
+cast_values as (
+    select
+        *,
+        {%- for column, field, required in count_fields %}
+            try_cast({{ column }}_text as decimal(38, 10))
+                as {{ column }}_number,
+        {%- endfor %}
+        case
+            when batch_json_type = 'BOOLEAN' then cast(batch_text as boolean)
+        end as is_batch,
+        -- the API's "default" tier is the standard price
+        case lower(service_tier_text)
+            when 'default' then 'standard'
+            when 'standard' then 'standard'
+            when 'batch' then 'batch'
+            when 'priority' then 'priority'
+            when 'flex' then 'flex'
+        end as service_tier_mapped,
+        to_timestamp(try_cast(start_time_text as bigint))
+            as charge_period_start_at,
+        to_timestamp(try_cast(end_time_text as bigint))
+            as charge_period_end_at
+    from renamed
+),
+
+validated as (
+    select
+        *,
+        case
+            when charge_period_start_at is null
+                then
+                    'bucket start_time is missing or not a number: '
+                    || coalesce('''' || start_time_text || '''', 'null')
+            {%- for column, field, required in count_fields %}
+                {%- if required %}
+                    when {{ column }}_text is null then '{{ field }} is missing'
+                {%- endif %}
+                when
+                    {{ column }}_text is not null
+                    and {{ column }}_number is null
+                    then
+                        '{{ field }} is not a number: '
+                        || '''' || {{ column }}_text || ''''
+                when
+                    {{ column }}_number < 0
+                    or {{ column }}_number != trunc({{ column }}_number)
+                    then
+                        '{{ field }} is not a whole non-negative number: '
+                        || '''' || {{ column }}_text || ''''
+            {%- endfor %}
+            when batch_text is not null and batch_json_type != 'BOOLEAN'
+                then 'batch is not a boolean: ''' || batch_text || ''''
+            when service_tier_text is not null and service_tier_mapped is null
+                then
+                    'unrecognised service_tier: '
+                    || '''' || service_tier_text || ''''
+            when
+                reported_uncached_tokens_number is null
+                and input_cached_tokens_number
+                + coalesce(input_cache_write_tokens_number, 0)
+                > input_tokens_number
+                then
+                    'input_cached_tokens + input_cache_write_tokens exceed '
+                    || 'input_tokens'
+        end as rejected_reason
+    from cast_values
+),
+
+rejected_files as (
+    {{ file_rejections('files', 'json', 'data') }}
+),
+
+final as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+            as export_period_key,
+        project_id,
+        user_id,
+        api_key_id,
+        vendor_model_id,
+        case
+            when is_batch then 'batch'
+            else service_tier_mapped
+        end as service_tier,
+        api_source,
+        cast(input_tokens_number as bigint) as input_tokens,
+        cast(input_cached_tokens_number as bigint) as input_cached_tokens,
+        cast(input_cache_write_tokens_number as bigint)
+            as input_cache_write_tokens,
+        -- input_tokens includes cached and cache-write tokens: uncached is
+        -- reported by newer payloads, derived for older ones
+        cast(
+            coalesce(
+                reported_uncached_tokens_number,
+                input_tokens_number
+                - input_cached_tokens_number
+                - coalesce(input_cache_write_tokens_number, 0)
+            ) as bigint
+        ) as input_uncached_tokens,
+        cast(output_tokens_number as bigint) as output_tokens,
+        cast(request_count_number as bigint) as request_count,
+        is_batch,
+        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        charge_period_start_at,
+        charge_period_end_at
+    from validated
+    union all by name
+    select * from rejected_files
+)
+
+select * from final
