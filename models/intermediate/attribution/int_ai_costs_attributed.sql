@@ -1,0 +1,181 @@
+{{ config(materialized='table') }}
+
+-- Virtual tags: every charge gets team, cost_center, product, environment and
+-- agent from the attribution_rules seed. A rule matches one vendor key
+-- (sub_account_id, api_key_id, user_name, iam_principal, repository,
+-- vendor_cost_center, agent_hint, resource_id, model, or a native tag/label
+-- `tag:<name>`) exactly, by SQL LIKE pattern or by regex, for one provider or
+-- all ('*'). Each dimension takes its value from the matching rule with the
+-- lowest priority number that sets it; `{value}` in a rule copies the matched
+-- key's value (how vendor-native tags and labels take part). A charge that no
+-- rule attributes gets the explicit value 'unallocated', never null.
+with
+
+charges as (
+    select * from {{ ref('int_ai_costs_allocated') }}
+),
+
+rules as (
+    select * from {{ ref('attribution_rules') }}
+),
+
+api_keys as (
+    select * from {{ ref('int_api_key_directory') }}
+),
+
+users as (
+    select * from {{ ref('int_user_directory') }}
+),
+
+candidates as (
+    select
+        charges.charge_key,
+        rules.rule_id,
+        rules.priority,
+        rules.match_type,
+        rules.match_value,
+        rules.team,
+        rules.cost_center,
+        rules.product,
+        rules.environment,
+        rules.agent,
+        case
+            when rules.match_key = 'sub_account_id' then charges.sub_account_id
+            when rules.match_key = 'api_key_id' then charges.api_key_id
+            when rules.match_key = 'user_name' then charges.user_name
+            when rules.match_key = 'iam_principal' then charges.iam_principal
+            when rules.match_key = 'repository' then charges.repository
+            when rules.match_key = 'vendor_cost_center'
+                then charges.vendor_cost_center
+            when rules.match_key = 'agent_hint' then charges.agent_hint
+            when rules.match_key = 'resource_id' then charges.resource_id
+            when rules.match_key = 'model' then charges.model
+            when rules.match_key like 'tag:%'
+                then
+                    json_extract_string(
+                        charges.tags,
+                        '$."' || substr(rules.match_key, 5) || '"'
+                    )
+        end as key_value
+    from charges
+    inner join rules
+        on charges.provider = rules.provider or rules.provider = '*'
+),
+
+-- the gateway's key directory (priority 70) and the seat holders' team
+-- (priority 80) attribute what no explicit rule did
+directory_candidates as (
+    select
+        charges.charge_key,
+        'api-key-directory' as rule_id,
+        70 as priority,
+        'exact' as match_type,
+        charges.api_key_id as match_value,
+        api_keys.team,
+        null as cost_center,
+        null as product,
+        null as environment,
+        api_keys.agent,
+        charges.api_key_id as key_value
+    from charges
+    inner join api_keys
+        on
+            charges.provider = api_keys.provider
+            and charges.api_key_id = api_keys.api_key_id
+    union all
+    select
+        charges.charge_key,
+        'user-directory' as rule_id,
+        80 as priority,
+        'exact' as match_type,
+        lower(charges.user_name) as match_value,
+        users.team,
+        users.cost_center,
+        null as product,
+        null as environment,
+        null as agent,
+        lower(charges.user_name) as key_value
+    from charges
+    inner join users
+        on lower(charges.user_name) = users.user_email
+),
+
+all_candidates as (
+    select
+        charge_key,
+        rule_id,
+        priority,
+        match_type,
+        match_value,
+        team,
+        cost_center,
+        product,
+        environment,
+        agent,
+        key_value
+    from candidates
+    union all
+    select * from directory_candidates
+),
+
+matched as (
+    select
+        *,
+        {%- for dimension in ['team', 'cost_center', 'product',
+            'environment', 'agent'] %}
+            replace(
+                replace({{ dimension }}, '{value}', key_value),
+                '{match}',
+                coalesce(regexp_extract(key_value, match_value, 1), '')
+            ) as {{ dimension }}_value,
+        {%- endfor %}
+        rule_id as matched_rule_id
+    from all_candidates
+    where
+        key_value is not null
+        and case match_type
+            when 'exact' then key_value = match_value
+            when 'pattern' then key_value like match_value
+            when 'regex' then regexp_full_match(key_value, match_value)
+            else false
+        end
+),
+
+resolved as (
+    select
+        charge_key,
+        arg_min(team_value, priority) filter (
+            where team_value is not null
+        ) as team,
+        arg_min(cost_center_value, priority) filter (
+            where cost_center_value is not null
+        ) as cost_center,
+        arg_min(product_value, priority) filter (
+            where product_value is not null
+        ) as product,
+        arg_min(environment_value, priority) filter (
+            where environment_value is not null
+        ) as environment,
+        arg_min(agent_value, priority) filter (
+            where agent_value is not null
+        ) as agent,
+        arg_min(rule_id, priority) as first_rule_id
+    from matched
+    group by 1
+),
+
+final as (
+    select
+        charges.*,
+        coalesce(resolved.team, 'unallocated') as team,
+        coalesce(resolved.cost_center, 'unallocated') as cost_center,
+        coalesce(resolved.product, 'unallocated') as product,
+        coalesce(resolved.environment, 'unallocated') as environment,
+        coalesce(resolved.agent, 'unallocated') as agent,
+        resolved.first_rule_id as attribution_rule_id
+    from charges
+    left join resolved
+        on charges.charge_key = resolved.charge_key
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- What the LLM gateway log knows about each API key: the agent and team that
+-- last used it. Used as a lower-priority attribution source for the
+-- vendors' usage rows, which carry only the key id.
+with
+
+requests as (
+    {{ current_rows('stg_gateway__requests') }}
+),
+
+final as (
+    select
+        provider,
+        api_key_id,
+        arg_max(agent, requested_at) as agent,
+        arg_max(team, requested_at) as team,
+        count(*) as request_count,
+        min(requested_at) as first_seen_at,
+        max(requested_at) as last_seen_at
+    from requests
+    where api_key_id is not null
+    group by 1, 2
+)
+
+select * from final

@@ -1,0 +1,150 @@
+{{ config(materialized='table') }}
+
+with
+
+charges as (
+    select * from {{ ref('int_ai_costs_attributed') }}
+),
+
+providers as (
+    select * from {{ ref('providers') }}
+),
+
+fx_rates as (
+    select * from {{ ref('fx_rates') }}
+),
+
+converted as (
+    select
+        charges.*,
+        providers.provider_name,
+        providers.invoice_issuer_name,
+        providers.host_provider_name,
+        providers.service_name,
+        providers.service_category,
+        providers.service_subcategory,
+        '{{ reporting_currency() }}' as reporting_currency,
+        case
+            when charges.billing_currency = '{{ reporting_currency() }}'
+                then cast(1 as decimal(38, 10))
+            else fx_rates.rate
+        end as fx_rate_to_reporting
+    from charges
+    left join providers
+        on charges.provider = providers.provider
+    left join fx_rates
+        on
+            charges.charge_on = fx_rates.rate_on
+            and charges.billing_currency = fx_rates.from_currency
+            and fx_rates.to_currency = '{{ reporting_currency() }}'
+),
+
+final as (
+    select
+        md5(charge_key) as charge_id,
+        provider,
+        provider_name,
+        invoice_issuer_name,
+        -- seat licences run on no host (FOCUS 1.3 HostProviderName)
+        case
+            when cost_grain = 'seat' then 'Not Applicable'
+            else host_provider_name
+        end as host_provider_name,
+        case
+            when cost_grain = 'seat' then sub_account_id
+            else service_name
+        end as service_name,
+        service_category,
+        service_subcategory,
+        charge_category,
+        case
+            when charge_category = 'Purchase' then 'Recurring'
+            else 'Usage-Based'
+        end as charge_frequency,
+        cost_source,
+        cost_grain,
+        billing_account_id,
+        sub_account_id,
+        sub_account_name,
+        vendor_model_id,
+        model,
+        model_family,
+        model_developer,
+        vendor_sku,
+        provider
+        || ':' || coalesce(price_model, vendor_model_id, vendor_sku, 'unknown')
+        || ':' || coalesce(token_class, 'other') as sku_id,
+        provider
+        || ':' || coalesce(price_model, vendor_model_id, vendor_sku, 'unknown')
+        || ':' || coalesce(token_class, 'other')
+        || ':' || coalesce(service_tier, 'standard')
+        || ':' || coalesce(context_tier, 'standard') as sku_price_id,
+        token_class,
+        service_tier,
+        context_tier,
+        region_id,
+        consumed_unit,
+        -- FOCUS unit of the price; without a price-book row, tokens are still
+        -- counted in blocks of 1M and other units as consumed
+        coalesce(
+            pricing_unit,
+            case
+                when consumed_unit = 'Tokens' then '1000000 Tokens'
+                else consumed_unit
+            end
+        ) as pricing_unit,
+        billing_currency,
+        reporting_currency,
+        {{ pseudonymise('user_name') }} as user_name,
+        api_key_id,
+        resource_id,
+        iam_principal,
+        repository,
+        vendor_cost_center,
+        tags,
+        team,
+        cost_center,
+        product,
+        environment,
+        agent,
+        attribution_rule_id,
+        consumed_quantity,
+        coalesce(
+            pricing_quantity,
+            case
+                when consumed_unit = 'Tokens'
+                    then consumed_quantity * 0.000001
+                else consumed_quantity
+            end
+        ) as pricing_quantity,
+        request_count,
+        list_unit_price,
+        cast(coalesce(reported_list_cost, estimated_cost) as decimal(38, 10))
+            as list_cost,
+        cast(billed_cost as decimal(38, 10)) as billed_cost,
+        cast(billed_cost as decimal(38, 10)) as effective_cost,
+        estimated_cost,
+        fx_rate_to_reporting,
+        cast(
+            coalesce(reported_list_cost, estimated_cost) * fx_rate_to_reporting
+            as decimal(38, 10)
+        ) as list_cost_reporting,
+        cast(billed_cost * fx_rate_to_reporting as decimal(38, 10))
+            as billed_cost_reporting,
+        cast(billed_cost * fx_rate_to_reporting as decimal(38, 10))
+            as effective_cost_reporting,
+        coalesce(is_included_in_seat, false) as is_included_in_seat,
+        charge_on,
+        cast(date_trunc('month', charge_on) as date) as billing_period_start_on,
+        charge_period_start_at,
+        charge_period_end_at,
+        price_source_url,
+        staging_model,
+        source_file,
+        source_row,
+        billed_source_file,
+        billed_source_row
+    from converted
+)
+
+select * from final
