@@ -1,0 +1,223 @@
+{% macro incident_setting(name) %}
+    {#-
+        One threshold of the incident detectors. Every value can be overridden
+        with a dbt var named `incident_<name>` (for example
+        `--vars '{incident_spike_floor: 50}'`); the defaults below are the
+        documented ones (models/intermediate/incidents/_incidents__models.yml).
+    -#}
+    {%- set defaults = {
+        'unit_price_tolerance': 0.02,
+        'tokenizer_min_shift': 0.045,
+        'tokenizer_window': 14,
+        'tokenizer_min_window': 5,
+        'tokenizer_noise_window': 28,
+        'tokenizer_min_noise': 10,
+        'tokenizer_z': 4,
+        'tokenizer_merge_days': 28,
+        'new_unit_baseline_days': 31,
+        'reconciliation_tolerance': 0.05,
+        'reconciliation_min_cost': 10,
+        'spike_baseline_days': 14,
+        'spike_train_days': 28,
+        'spike_detect_days': 2,
+        'spike_sensitivity': 3,
+        'spike_min_training': 7,
+        'spike_min_sd': 0.1,
+        'spike_peak_days': 90,
+        'spike_peak_factor': 5,
+        'spike_floor': 20,
+    } -%}
+    {%- if name not in defaults -%}
+        {{ exceptions.raise_compiler_error("unknown incident setting " ~ name) }}
+    {%- endif -%}
+    {{ return(var('incident_' ~ name, defaults[name])) }}
+{% endmacro %}
+
+
+{% macro incident_types() %}
+    {#-
+        The incident types of mart_pricing_incidents, each with the detector
+        model that finds it and the severity of its `pricing_incident` test:
+        `error` where the numbers of the warehouse cannot be trusted, `warn`
+        for drift that the warehouse already handles correctly.
+    -#}
+    {{ return([
+        {'type': 'tokenizer_shift', 'severity': 'warn'},
+        {'type': 'unit_price_change', 'severity': 'warn'},
+        {'type': 'new_billing_unit', 'severity': 'warn'},
+        {'type': 'unpriced_model', 'severity': 'warn'},
+        {'type': 'reconciliation_gap', 'severity': 'error'},
+        {'type': 'spend_spike', 'severity': 'warn'},
+        {'type': 'duplicate_export', 'severity': 'warn'},
+        {'type': 'schema_drift', 'severity': 'warn'},
+    ]) }}
+{% endmacro %}
+
+
+{% macro incident_severity(type_expression) %}
+    {#- SQL `case` giving the severity of an incident type (incident_types()). -#}
+    case {{ type_expression }}
+        {%- for incident in incident_types() %}
+            when '{{ incident.type }}' then '{{ incident.severity }}'
+        {%- endfor %}
+    end
+{% endmacro %}
+
+
+{% macro export_provider(export_expression) %}
+    {#-
+        Provider of a raw export folder (`openai/costs` → openai, `aws_cur` →
+        aws_bedrock, ...); folders of the project's own formats (seats,
+        gateway) keep their own name.
+    -#}
+    case split_part({{ export_expression }}, '/', 1)
+        when 'aws_cur' then 'aws_bedrock'
+        when 'aws' then 'aws_bedrock'
+        when 'azure_cost' then 'azure_openai'
+        when 'azure' then 'azure_openai'
+        when 'gcp_billing' then 'gcp_vertex'
+        when 'gcp' then 'gcp_vertex'
+        when 'activity' then 'openai'
+        else split_part({{ export_expression }}, '/', 1)
+    end
+{% endmacro %}
+
+
+{% macro period_key_on(key_expression) %}
+    {#-
+        First day of an export period key (export_period_key of the staging
+        models): the last `|`-separated part read as `yyyy-mm-dd`, `yyyy-mm`
+        or `yyyymm`; null for keys without a date (`snapshot`).
+    -#}
+    cast(
+        coalesce(
+            try_strptime(
+                split_part({{ key_expression }}, '|', -1), '%Y-%m-%d'
+            ),
+            try_strptime(split_part({{ key_expression }}, '|', -1), '%Y-%m'),
+            try_strptime(split_part({{ key_expression }}, '|', -1), '%Y%m')
+        ) as date
+    )
+{% endmacro %}
+
+
+{% macro schema_drift_log_relation() %}
+    {#-
+        main.raw_schema_drift_log (written by check_required_columns() before
+        it stops a build), or none when no build has logged a drift yet, so
+        that a fresh warehouse builds.
+    -#}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {{ return(adapter.get_relation(
+        database=target.database,
+        schema='main',
+        identifier='raw_schema_drift_log')) }}
+{% endmacro %}
+
+
+{% macro vendor_unit_price_rows() %}
+    {#-
+        The vendor-billed usage charges whose unit price can be compared with
+        the price book, one row per charge: provider, price_model (priced
+        model or SKU), model, token_class, service_tier, context_tier,
+        charge_on, at_list_cost (what the vendor bills at its list price) and
+        estimated_cost (pricing quantity × list unit price valid that day).
+          - cost-export rows that state their own quantity (OpenAI costs)
+            are taken as they are: their unit price is the vendor's, even
+            when the usage export counts a different quantity;
+          - cost-export rows without a quantity (Anthropic cost_report) are
+            taken as allocated onto the usage rows they cover;
+          - bill rows (cloud bills, Copilot, Cursor) as they are.
+        A discount the row itself states (reported list amount above the
+        billed cost: Copilot included usage, Cursor included events, Azure
+        EffectivePrice below PayGPrice) is the vendor's own: the row counts
+        at its list amount. Credits, taxes, seats and purchases are not
+        usage; rows without a list price have nothing to compare.
+        Used by int_incidents__unit_price_change and
+        int_incidents__reconciliation_gap.
+    -#}
+    {%- set at_list -%}
+        case
+            when
+                reported_list_cost is not null
+                and billed_cost < reported_list_cost
+                then reported_list_cost
+            else billed_cost
+        end
+    {%- endset -%}
+    with
+
+    priced_charges as (
+        select * from {{ ref('int_ai_charges_priced') }}
+    ),
+
+    allocated_charges as (
+        select * from {{ ref('int_ai_costs_allocated') }}
+    ),
+
+    cost_rows_with_quantity as (
+        select
+            source_file,
+            source_row
+        from priced_charges
+        where cost_grain = 'cost_export' and consumed_quantity > 0
+    ),
+
+    own_quantity_rows as (
+        select
+            provider,
+            coalesce(price_model, model) as price_model,
+            model,
+            token_class,
+            service_tier,
+            context_tier,
+            charge_on,
+            reported_cost as at_list_cost,
+            estimated_cost
+        from priced_charges
+        where
+            cost_grain = 'cost_export'
+            and charge_category = 'Usage'
+            and consumed_quantity > 0
+            and reported_cost is not null
+            and estimated_cost > 0
+    ),
+
+    billed_rows as (
+        select
+            provider,
+            coalesce(price_model, model) as price_model,
+            model,
+            token_class,
+            service_tier,
+            context_tier,
+            charge_on,
+            {{ at_list }} as at_list_cost,
+            estimated_cost
+        from allocated_charges
+        where
+            cost_source = 'vendor_reported'
+            and charge_category = 'Usage'
+            and billed_cost is not null
+            and estimated_cost > 0
+            and (
+                cost_grain = 'bill'
+                or (
+                    cost_grain = 'usage'
+                    and not exists (
+                        select 1
+                        from cost_rows_with_quantity
+                        where
+                            cost_rows_with_quantity.source_file
+                            = allocated_charges.billed_source_file
+                            and cost_rows_with_quantity.source_row
+                            = allocated_charges.billed_source_row
+                    )
+                )
+            )
+    )
+
+    select * from own_quantity_rows
+    union all
+    select * from billed_rows
+{% endmacro %}
