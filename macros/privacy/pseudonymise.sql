@@ -6,17 +6,17 @@
 
 {% macro pseudonymise(expression) %}
     {#-
-        A stable keyed pseudonym for a user identifier that is an e-mail
-        address: 'user_' + the first 16 hex digits of
-        sha256(AI_FINOPS_PSEUDONYM_KEY || '|' || lower(address)). Other
-        identifiers pass unchanged. With AI_FINOPS_KEEP_EMAILS=true the
-        addresses are kept.
+        A stable keyed pseudonym for a person's identifier (e-mail address,
+        GitHub username, vendor user id): 'user_' + the first 16 hex digits of
+        sha256(AI_FINOPS_PSEUDONYM_KEY || '|' || lower(identifier)). The same
+        person gets the same pseudonym in every table and every build with the
+        same key. With AI_FINOPS_KEEP_EMAILS=true identifiers are kept.
     -#}
     {%- if keep_emails() -%}
         {{ expression }}
     {%- else -%}
         case
-            when {{ expression }} like '%@%'
+            when {{ expression }} is not null
                 then
                     'user_' || left(
                         sha256(
@@ -25,7 +25,6 @@
                         ),
                         16
                     )
-            else {{ expression }}
         end
     {%- endif -%}
 {% endmacro %}
@@ -42,5 +41,27 @@
             '<email>',
             'g'
         )
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro pseudonymise_iam_principal(expression) %}
+    {#-
+        An AWS IAM principal with the person's name of an IAM user
+        (arn:aws:iam::<account>:user/<name>) replaced by its pseudonym; roles
+        and assumed roles (workloads, not people) are kept.
+    -#}
+    {%- if keep_emails() -%}
+        {{ expression }}
+    {%- else -%}
+        case
+            when {{ expression }} like 'arn:aws:iam::%:user/%'
+                then
+                    regexp_extract({{ expression }}, '^(.*:user/)', 1)
+                    || {{ pseudonymise(
+                        "regexp_extract(" ~ expression ~ ", ':user/(.*)$', 1)"
+                    ) }}
+            else {{ expression }}
+        end
     {%- endif -%}
 {% endmacro %}

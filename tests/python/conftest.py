@@ -84,10 +84,17 @@ def build_warehouse(
     work_dir: Path,
     select: str | None = None,
     extra_env: dict[str, str] | None = None,
+    unit_tests: bool = True,
 ) -> DbtResult:
-    """`dbt build` (optionally `--select`) of `raw_dir` into `work_dir/ai_finops.duckdb`."""
+    """`dbt build` (optionally `--select`) of `raw_dir` into `work_dir/ai_finops.duckdb`.
+
+    `unit_tests=False` skips dbt's unit tests, which do not depend on the raw folder and
+    run in the sample build already.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     args = ["build"] + (["--select", select] if select else [])
+    if not unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     return run_dbt(args, raw_dir, work_dir / "ai_finops.duckdb", work_dir, extra_env)
 
 

@@ -111,8 +111,15 @@ unioned as (
         'token_class': 'token_class',
         'service_tier': "coalesce(service_tier, 'standard')",
         'context_tier': "coalesce(context_tier, 'standard')",
-        'consumed_unit': "case when tokens is not null then 'Tokens' end",
-        'consumed_quantity': 'tokens',
+        'consumed_unit':
+            "case when tokens is not null then 'Tokens'"
+            ~ " when quantity_unit = 'images' then 'Images'"
+            ~ " when quantity_unit = 'characters' then 'Characters'"
+            ~ " when quantity_unit = 'gibibyte_hours' then 'GiB-Hours'"
+            ~ " when quantity_unit = 'duration_seconds' then 'Seconds'"
+            ~ " when quantity_unit = 'duration_minutes' then 'Minutes'"
+            ~ " when quantity_unit = 'duration_hours' then 'Hours' end",
+        'consumed_quantity': 'coalesce(tokens, quantity)',
         'billing_currency': 'billing_currency',
         'api_key_id': 'api_key_id',
         'reported_cost': 'billed_cost',
@@ -426,16 +433,31 @@ billed_seat_months as (
     where cost_grain = 'bill' and token_class = 'seat'
 ),
 
+-- Open seat assignments run up to the last day any bill or usage export
+-- covers, so that a rebuild on a later day does not invent seat-months.
+data_end as (
+    select max(charge_on) as last_charge_on
+    from unioned
+    where cost_grain != 'seat'
+),
+
 final as (
     select unioned.*
     from unioned
+    cross join data_end
     left join billed_seat_months
         on
             unioned.cost_grain = 'seat'
             and unioned.provider = billed_seat_months.provider
             and date_trunc('month', unioned.charge_on)
             = billed_seat_months.billed_month
-    where billed_seat_months.provider is null
+    where
+        billed_seat_months.provider is null
+        and (
+            unioned.cost_grain != 'seat'
+            or data_end.last_charge_on is null
+            or unioned.charge_on <= data_end.last_charge_on
+        )
 )
 
 select * from final

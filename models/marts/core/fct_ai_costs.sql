@@ -3,15 +3,11 @@
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_attributed') }}
+    select * from {{ ref('int_ai_costs_converted') }}
 ),
 
 providers as (
     select * from {{ ref('providers') }}
-),
-
-fx_rates as (
-    select * from {{ ref('fx_rates') }}
 ),
 
 converted as (
@@ -22,26 +18,15 @@ converted as (
         providers.host_provider_name,
         providers.service_name,
         providers.service_category,
-        providers.service_subcategory,
-        '{{ reporting_currency() }}' as reporting_currency,
-        case
-            when charges.billing_currency = '{{ reporting_currency() }}'
-                then cast(1 as decimal(38, 10))
-            else fx_rates.rate
-        end as fx_rate_to_reporting
+        providers.service_subcategory
     from charges
     left join providers
         on charges.provider = providers.provider
-    left join fx_rates
-        on
-            charges.charge_on = fx_rates.rate_on
-            and charges.billing_currency = fx_rates.from_currency
-            and fx_rates.to_currency = '{{ reporting_currency() }}'
 ),
 
 final as (
     select
-        md5(charge_key) as charge_id,
+        charge_id,
         provider,
         provider_name,
         invoice_issuer_name,
@@ -57,10 +42,7 @@ final as (
         service_category,
         service_subcategory,
         charge_category,
-        case
-            when charge_category = 'Purchase' then 'Recurring'
-            else 'Usage-Based'
-        end as charge_frequency,
+        charge_frequency,
         cost_source,
         cost_grain,
         billing_account_id,
@@ -95,10 +77,10 @@ final as (
         ) as pricing_unit,
         billing_currency,
         reporting_currency,
-        {{ pseudonymise('user_name') }} as user_name,
+        user_key as user_name,
         api_key_id,
         resource_id,
-        iam_principal,
+        {{ pseudonymise_iam_principal('iam_principal') }} as iam_principal,
         repository,
         vendor_cost_center,
         tags,
@@ -119,23 +101,17 @@ final as (
         ) as pricing_quantity,
         request_count,
         list_unit_price,
-        cast(coalesce(reported_list_cost, estimated_cost) as decimal(38, 10))
-            as list_cost,
+        list_cost,
         cast(billed_cost as decimal(38, 10)) as billed_cost,
-        cast(billed_cost as decimal(38, 10)) as effective_cost,
+        effective_cost,
         estimated_cost,
         fx_rate_to_reporting,
-        cast(
-            coalesce(reported_list_cost, estimated_cost) * fx_rate_to_reporting
-            as decimal(38, 10)
-        ) as list_cost_reporting,
-        cast(billed_cost * fx_rate_to_reporting as decimal(38, 10))
-            as billed_cost_reporting,
-        cast(billed_cost * fx_rate_to_reporting as decimal(38, 10))
-            as effective_cost_reporting,
+        list_cost_reporting,
+        billed_cost_reporting,
+        effective_cost_reporting,
         coalesce(is_included_in_seat, false) as is_included_in_seat,
         charge_on,
-        cast(date_trunc('month', charge_on) as date) as billing_period_start_on,
+        billing_period_start_on,
         charge_period_start_at,
         charge_period_end_at,
         price_source_url,

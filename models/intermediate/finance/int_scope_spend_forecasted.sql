@@ -1,0 +1,297 @@
+{{ config(materialized='table') }}
+
+-- Daily chargeback spend (direct plus allocated shared costs, reporting
+-- currency) of every team and every cost centre, on a gap-free calendar, with
+-- the robust daily run-rates known at the end of each day. They are what
+-- mart_budget_status projects onto the rest of a month:
+--   baseline   per kind of day (weekday, weekend): the mean of that kind's
+--              days among the trailing 28, after dropping bursts - a day is
+--              a burst when it lies more than 3 x 1.4826 x MAD above the
+--              median of those days
+--   allowance  the burst spend to expect per day: for each of the three
+--              trailing 30-day blocks (days 1-30, 31-60 and 61-90 back), the
+--              block's mean minus its burst-free mean (same MAD rule); the
+--              median of the blocks with at least 7 observed days, so a
+--              one-off spike (one block) does not move it and bursts that
+--              recur (most blocks) do
+--   run-rate   baseline + allowance, never below 0
+-- Recurring charges (seat licences and other purchases, booked on the 1st)
+-- are kept apart: they are known when the month starts, never extrapolated.
+-- Days before the first usage-based charge are not observed and never count
+-- as zero-spend days. Means are exact decimals (sums in 1e-10 units divided
+-- by day counts).
+with
+
+lines as (
+    select * from {{ ref('int_ai_costs_charged_back') }}
+),
+
+bounds as (
+    select
+        min(charge_on) as first_on,
+        max(charge_on) as last_on,
+        min(charge_on) filter (
+            where charge_frequency = 'Usage-Based'
+        ) as first_observed_on,
+        max(charge_on) filter (
+            where charge_frequency = 'Usage-Based'
+        ) as data_as_of_on
+    from lines
+),
+
+scoped_lines as (
+    select
+        'team' as scope_type,
+        team as scope_value,
+        charge_on,
+        charge_frequency,
+        billed_cost_reporting
+    from lines
+    union all
+    select
+        'cost_center' as scope_type,
+        cost_center as scope_value,
+        charge_on,
+        charge_frequency,
+        billed_cost_reporting
+    from lines
+),
+
+scopes as (
+    select distinct
+        scope_type,
+        scope_value
+    from scoped_lines
+),
+
+calendar as (
+    select cast(spine.spend_on as date) as spend_on
+    from bounds
+    cross join
+        unnest(
+            generate_series(
+                cast(bounds.first_on as timestamp),
+                cast(bounds.last_on as timestamp),
+                interval 1 day
+            )
+        ) as spine (spend_on)
+),
+
+daily_sums as (
+    select
+        scope_type,
+        scope_value,
+        charge_on as spend_on,
+        sum(billed_cost_reporting) filter (
+            where charge_frequency = 'Usage-Based'
+        ) as usage_cost,
+        sum(billed_cost_reporting) filter (
+            where charge_frequency = 'Recurring'
+        ) as recurring_cost
+    from scoped_lines
+    group by 1, 2, 3
+),
+
+daily as (
+    select
+        scopes.scope_type,
+        scopes.scope_value,
+        cast(coalesce(daily_sums.usage_cost, 0) as decimal(38, 10))
+            as usage_cost,
+        cast(coalesce(daily_sums.recurring_cost, 0) as decimal(38, 10))
+            as recurring_cost,
+        dayofweek(calendar.spend_on) in (0, 6) as is_weekend,
+        calendar.spend_on >= bounds.first_observed_on as is_observed,
+        calendar.spend_on,
+        bounds.data_as_of_on
+    from scopes
+    cross join calendar
+    cross join bounds
+    left join daily_sums
+        on
+            scopes.scope_type = daily_sums.scope_type
+            and scopes.scope_value = daily_sums.scope_value
+            and calendar.spend_on = daily_sums.spend_on
+),
+
+-- each observed day (as of) with the observed days of its trailing 90 days,
+-- as members of the groups whose statistics the run-rates need: its kind
+-- (weekday or weekend, trailing 28 days only) and its 30-day block
+history_window as (
+    select
+        as_of.scope_type,
+        as_of.scope_value,
+        as_of.spend_on as as_of_on,
+        history.is_weekend,
+        history.usage_cost,
+        as_of.spend_on - history.spend_on as lag_days
+    from daily as as_of
+    inner join daily as history
+        on
+            as_of.scope_type = history.scope_type
+            and as_of.scope_value = history.scope_value
+            and history.spend_on between as_of.spend_on - 89 and as_of.spend_on
+    where history.is_observed and as_of.is_observed
+),
+
+memberships as (
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        case when is_weekend then 'weekend' else 'weekday' end as stat_group,
+        usage_cost
+    from history_window
+    where lag_days < 28
+    union all
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        'block_' || (lag_days // 30) as stat_group,
+        usage_cost
+    from history_window
+),
+
+medians as (
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        stat_group,
+        median(usage_cost) as median_cost
+    from memberships
+    group by 1, 2, 3, 4
+),
+
+deviations as (
+    select
+        memberships.scope_type,
+        memberships.scope_value,
+        memberships.as_of_on,
+        memberships.stat_group,
+        median(abs(memberships.usage_cost - medians.median_cost)) as mad_cost
+    from memberships
+    inner join medians
+        on
+            memberships.scope_type = medians.scope_type
+            and memberships.scope_value = medians.scope_value
+            and memberships.as_of_on = medians.as_of_on
+            and memberships.stat_group = medians.stat_group
+    group by 1, 2, 3, 4
+),
+
+thresholds as (
+    select
+        medians.scope_type,
+        medians.scope_value,
+        medians.as_of_on,
+        medians.stat_group,
+        medians.median_cost + 4.4478 * deviations.mad_cost as burst_threshold
+    from medians
+    inner join deviations
+        on
+            medians.scope_type = deviations.scope_type
+            and medians.scope_value = deviations.scope_value
+            and medians.as_of_on = deviations.as_of_on
+            and medians.stat_group = deviations.stat_group
+),
+
+group_means as (
+    select
+        memberships.scope_type,
+        memberships.scope_value,
+        memberships.as_of_on,
+        memberships.stat_group,
+        count(*) as observed_days,
+        count(*) filter (
+            where memberships.usage_cost > thresholds.burst_threshold
+        ) as burst_days,
+        cast(
+            cast(sum(memberships.usage_cost) * 10000000000 as hugeint)
+            // count(*) as decimal(38, 0)
+        ) * 0.0000000001 as mean_cost,
+        cast(
+            cast(
+                sum(memberships.usage_cost) filter (
+                    where memberships.usage_cost <= thresholds.burst_threshold
+                ) * 10000000000 as hugeint
+            ) // count(*) filter (
+                where memberships.usage_cost <= thresholds.burst_threshold
+            ) as decimal(38, 0)
+        ) * 0.0000000001 as burst_free_mean_cost
+    from memberships
+    inner join thresholds
+        on
+            memberships.scope_type = thresholds.scope_type
+            and memberships.scope_value = thresholds.scope_value
+            and memberships.as_of_on = thresholds.as_of_on
+            and memberships.stat_group = thresholds.stat_group
+    group by 1, 2, 3, 4
+),
+
+rates as (
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        any_value(burst_free_mean_cost) filter (
+            where stat_group = 'weekday'
+        ) as weekday_baseline_rate,
+        any_value(burst_free_mean_cost) filter (
+            where stat_group = 'weekend'
+        ) as weekend_baseline_rate,
+        coalesce(
+            median(mean_cost - burst_free_mean_cost) filter (
+                where stat_group like 'block_%' and observed_days >= 7
+            ),
+            0
+        ) as burst_allowance,
+        coalesce(sum(burst_days) filter (
+            where stat_group in ('weekday', 'weekend')
+        ), 0) as recent_burst_days
+    from group_means
+    group by 1, 2, 3
+),
+
+final as (
+    select
+        daily.scope_type,
+        daily.scope_value,
+        daily.usage_cost,
+        daily.recurring_cost,
+        cast(daily.usage_cost + daily.recurring_cost as decimal(38, 10))
+            as total_cost,
+        cast(rates.weekday_baseline_rate as decimal(38, 10))
+            as weekday_baseline_rate,
+        cast(rates.weekend_baseline_rate as decimal(38, 10))
+            as weekend_baseline_rate,
+        cast(rates.burst_allowance as decimal(38, 10)) as burst_allowance,
+        cast(
+            greatest(
+                coalesce(rates.weekday_baseline_rate, 0)
+                + coalesce(rates.burst_allowance, 0),
+                0
+            ) as decimal(38, 10)
+        ) as weekday_run_rate,
+        cast(
+            greatest(
+                coalesce(rates.weekend_baseline_rate, 0)
+                + coalesce(rates.burst_allowance, 0),
+                0
+            ) as decimal(38, 10)
+        ) as weekend_run_rate,
+        coalesce(rates.recent_burst_days, 0) as recent_burst_days,
+        daily.is_weekend,
+        daily.is_observed,
+        daily.spend_on,
+        daily.data_as_of_on
+    from daily
+    left join rates
+        on
+            daily.scope_type = rates.scope_type
+            and daily.scope_value = rates.scope_value
+            and daily.spend_on = rates.as_of_on
+)
+
+select * from final

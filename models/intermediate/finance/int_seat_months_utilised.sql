@@ -1,0 +1,200 @@
+-- Whether each seat holder used the product in each month the seat was paid
+-- for. Activity comes from the product's own export:
+--   chatgpt_*  the ChatGPT Enterprise user analytics (activity/): active when
+--              a row of the holder is_active and its active days (else its
+--              period) overlap the month
+--   cursor_*   Cursor usage events: at least one event of the holder
+--   copilot_*  GitHub Copilot usage report: at least one premium-request or
+--              AI-credit row of the holder; GitHub usernames are matched to
+--              the seat e-mail by the whole address, its local part, or the
+--              local part with '.' and '_' written as '-'
+-- A month is covered when the export has any row in it; outside coverage,
+-- and for products without an activity export (Claude Team/Enterprise),
+-- activity is unknown (is_active null), never taken as idle.
+with
+
+seat_months as (
+    select * from {{ ref('int_seat_months') }}
+),
+
+chatgpt_users as (
+    {{ current_rows('stg_activity__chatgpt_users') }}
+),
+
+cursor_events as (
+    {{ current_rows('stg_cursor__usage_events') }}
+),
+
+copilot_usage as (
+    {{ current_rows('stg_github_copilot__usage') }}
+),
+
+chatgpt_active as (
+    select distinct
+        lower(chatgpt_users.user_email) as user_key,
+        cast(active_months.month_on as date) as activity_month_on
+    from chatgpt_users
+    cross join
+        unnest(
+            generate_series(
+                date_trunc(
+                    'month',
+                    coalesce(
+                        chatgpt_users.first_active_in_period_on,
+                        chatgpt_users.period_start_on
+                    )
+                ),
+                date_trunc(
+                    'month',
+                    coalesce(
+                        chatgpt_users.last_active_in_period_on,
+                        chatgpt_users.period_end_on
+                    )
+                ),
+                interval 1 month
+            )
+        ) as active_months (month_on)
+    where chatgpt_users.is_active and chatgpt_users.user_email is not null
+),
+
+chatgpt_coverage as (
+    select distinct cast(covered_months.month_on as date) as activity_month_on
+    from chatgpt_users
+    cross join
+        unnest(
+            generate_series(
+                date_trunc('month', chatgpt_users.period_start_on),
+                date_trunc('month', chatgpt_users.period_end_on),
+                interval 1 month
+            )
+        ) as covered_months (month_on)
+),
+
+cursor_active as (
+    select distinct
+        lower(user_email) as user_key,
+        cast(date_trunc('month', event_on) as date) as activity_month_on
+    from cursor_events
+    where user_email is not null
+),
+
+copilot_active as (
+    select distinct
+        lower(username) as user_key,
+        cast(date_trunc('month', usage_on) as date) as activity_month_on
+    from copilot_usage
+    where
+        is_ai_spend
+        and username is not null
+        and token_class in ('premium_request', 'ai_credit')
+),
+
+activity as (
+    select
+        'chatgpt_user_analytics' as activity_source,
+        user_key,
+        activity_month_on
+    from chatgpt_active
+    union all
+    select
+        'cursor_usage_events' as activity_source,
+        user_key,
+        activity_month_on
+    from cursor_active
+    union all
+    select
+        'github_copilot_usage_report' as activity_source,
+        user_key,
+        activity_month_on
+    from copilot_active
+),
+
+coverage as (
+    select
+        'chatgpt_user_analytics' as activity_source,
+        activity_month_on
+    from chatgpt_coverage
+    union all
+    select distinct
+        'cursor_usage_events' as activity_source,
+        activity_month_on
+    from cursor_active
+    union all
+    select distinct
+        'github_copilot_usage_report' as activity_source,
+        activity_month_on
+    from copilot_active
+),
+
+sourced as (
+    select
+        *,
+        case
+            when product like 'chatgpt%' then 'chatgpt_user_analytics'
+            when product like 'cursor%' then 'cursor_usage_events'
+            when product like 'copilot%' then 'github_copilot_usage_report'
+        end as activity_source,
+        lower(user_email) as email_key,
+        lower(split_part(user_email, '@', 1)) as email_local_key,
+        regexp_replace(
+            lower(split_part(user_email, '@', 1)), '[._]', '-', 'g'
+        ) as username_key
+    from seat_months
+),
+
+matched as (
+    select
+        sourced.seat_id,
+        sourced.seat_month_on,
+        sourced.source_file,
+        sourced.source_row,
+        bool_or(activity.user_key is not null) as has_activity
+    from sourced
+    left join activity
+        on
+            sourced.activity_source = activity.activity_source
+            and sourced.seat_month_on = activity.activity_month_on
+            and activity.user_key in (
+                sourced.email_key,
+                sourced.email_local_key,
+                sourced.username_key
+            )
+    group by 1, 2, 3, 4
+),
+
+final as (
+    select
+        sourced.seat_id,
+        sourced.provider,
+        sourced.product,
+        sourced.plan_name,
+        sourced.user_email,
+        sourced.team,
+        sourced.cost_center,
+        coalesce(sourced.activity_source, 'none') as activity_source,
+        sourced.billing_currency,
+        sourced.unit_price,
+        coverage.activity_month_on is not null as is_activity_known,
+        case
+            when coverage.activity_month_on is not null
+                then sourced.user_email is not null and matched.has_activity
+        end as is_active,
+        sourced.seat_month_on,
+        sourced.start_on,
+        sourced.end_on,
+        sourced.source_file,
+        sourced.source_row
+    from sourced
+    inner join matched
+        on
+            sourced.seat_id = matched.seat_id
+            and sourced.seat_month_on = matched.seat_month_on
+            and sourced.source_file = matched.source_file
+            and sourced.source_row = matched.source_row
+    left join coverage
+        on
+            sourced.activity_source = coverage.activity_source
+            and sourced.seat_month_on = coverage.activity_month_on
+)
+
+select * from final
