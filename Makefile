@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test lint venv focus-venv clean docs
+.PHONY: build test lint venv focus-venv clean docs refresh
 
 venv: $(VENV)/.installed
 
@@ -38,6 +38,10 @@ lint: venv
 
 docs: venv
 	$(BIN)/dbt docs generate
+
+# The scheduled job: lock, freshness, build into a new file, checkpoint, atomic publish.
+refresh: venv
+	scripts/refresh
 
 clean:
 	rm -rf target logs warehouse/*.duckdb build

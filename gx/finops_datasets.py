@@ -1,0 +1,477 @@
+"""The datasets the AI FinOps checkpoint validates, read from the DuckDB warehouse as DataFrames.
+
+Great Expectations validates pandas DataFrames here (its SQL datasource does not work on
+DuckDB): each dataset is one DuckDB query turned into a DataFrame with `.df()`. Public tables
+are read column by column as needed; the raw landing is never loaded row by row, only as
+per-file aggregates:
+
+* `raw_landing_rows`: per raw file, the records counted straight from the file (an
+  independent reader: line and JSON-array counts, not the staging models) next to the
+  used / rejected / superseded counts of `int_raw_records_classified`.
+* `raw_landing_money`: per raw cost file, the vendor-reported cost summed over its used rows
+  (staging columns) next to the billed cost `fct_ai_costs` attributes to that file.
+* `cross_table`: one row of totals that must agree between public tables.
+
+A dataset whose table is absent loads as `None`; the `public_tables` dataset says which
+public tables are present, so an absent table is a failed expectation, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PUBLIC_TABLES: tuple[str, ...] = (
+    "fct_ai_costs",
+    "focus_ai_costs",
+    "mart_pricing_incidents",
+    "mart_rejected_rows",
+)
+
+
+@dataclass(frozen=True)
+class RawExport:
+    """One export folder of the raw landing: its file pattern and how records are counted."""
+
+    folder: str
+    pattern: str
+    reader: str  # csv | csv_gz | parquet | jsonl | json_buckets | json_items
+    items_key: str = "data"
+
+
+# The raw layout of the public interface (README, "Raw export layout").
+RAW_EXPORTS: tuple[RawExport, ...] = (
+    RawExport("openai/usage_completions", "*.json", "json_buckets"),
+    RawExport("openai/costs", "*.json", "json_buckets"),
+    RawExport("anthropic/usage_messages", "*.json", "json_buckets"),
+    RawExport("anthropic/cost_report", "*.json", "json_buckets"),
+    RawExport("aws_cur", "*.csv", "csv"),
+    RawExport("aws_cur", "*.csv.gz", "csv_gz"),
+    RawExport("aws_cur", "*.parquet", "parquet"),
+    RawExport("azure_cost", "*.csv", "csv"),
+    RawExport("gcp_billing", "*.jsonl", "jsonl"),
+    RawExport("github_copilot", "*.csv", "csv"),
+    RawExport("cursor/usage_events", "*.json", "json_items", "usageEvents"),
+    RawExport("seats", "*.csv", "csv"),
+    RawExport("activity", "*.csv", "csv"),
+    RawExport("gateway", "*.jsonl", "jsonl"),
+)
+
+# Staging model -> SQL of the vendor-reported cost of one of its rows (and the filter that keeps
+# the AI rows of an all-services cloud bill). Seats are contract prices, not a vendor's bill, and
+# the usage exports carry no money: neither is listed.
+VENDOR_COST_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("stg_openai__costs", "billed_cost", "true"),
+    ("stg_anthropic__cost_report", "billed_cost", "true"),
+    ("stg_aws__cur", "unblended_cost", "is_ai_spend"),
+    ("stg_azure__cost_details", "cost_in_billing_currency", "is_ai_spend"),
+    (
+        "stg_gcp__billing_export",
+        # the row's cost plus its credits (negative amounts in the credits array)
+        "cost + coalesce(list_sum(list_transform(cast(coalesce(credits, '[]') as json[]),"
+        " lambda credit: cast(json_extract_string(credit, '$.amount') as decimal(38, 10)))),"
+        " 0)",
+        "is_ai_spend",
+    ),
+    ("stg_github_copilot__usage", "net_amount", "is_ai_spend"),
+    # Cursor bills nothing for events included in the seat
+    (
+        "stg_cursor__usage_events",
+        "case when is_included_in_seat then 0 else reported_cost end",
+        "true",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when a table or view of that name exists in the warehouse."""
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def warehouse_raw_root(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The raw folder the warehouse was built from, read back from its lineage columns.
+
+    `int_raw_records_classified.source_file` is `<raw root>/<export folder>/<file>`; a relative
+    root is relative to the repository (where dbt runs). None when the warehouse has no rows.
+    """
+    if not relation_exists(con, "int_raw_records_classified"):
+        return None
+    rows = con.execute(
+        """
+        select distinct
+            left(source_file, length(source_file) - length(export_name || '/' || file_name) - 1)
+        from (
+            select source_file, export_name, regexp_extract(source_file, '[^/]+$') as file_name
+            from int_raw_records_classified
+        )
+        """
+    ).fetchall()
+    roots = {row[0] for row in rows if row[0]}
+    if len(roots) != 1:
+        return None
+    root = Path(roots.pop())
+    return root if root.is_absolute() else ROOT / root
+
+
+# ---------------------------------------------------------------------------------------------
+# Independent record counts of the raw landing
+# ---------------------------------------------------------------------------------------------
+
+_DECODED_SQL = """
+    select
+        filename,
+        replace(ltrim(try(decode(content)), chr(65279)), chr(13) || chr(10), chr(10)) as body
+    from read_blob($files)
+"""
+
+_NON_BLANK_LINES_SQL = (
+    "len(list_filter(string_split(body, chr(10)), lambda line: trim(line) != ''))"
+)
+
+# Records per file by reader; an unreadable, empty or malformed file is one (whole-file) record.
+_COUNT_SQL: dict[str, str] = {
+    "csv": f"""
+        select filename, case
+            when body is null or {_NON_BLANK_LINES_SQL} = 0 then 1
+            else {_NON_BLANK_LINES_SQL} - 1
+        end as rows_read
+        from ({_DECODED_SQL})
+    """,
+    "jsonl": f"""
+        select filename, case
+            when body is null or {_NON_BLANK_LINES_SQL} = 0 then 1
+            else {_NON_BLANK_LINES_SQL}
+        end as rows_read
+        from ({_DECODED_SQL})
+    """,
+    "json_buckets": f"""
+        select filename, case
+            when body is null or not coalesce(json_valid(body), false) then 1
+            when coalesce(json_type(body, '$.data'), '') != 'ARRAY' then 1
+            else coalesce(list_sum(list_transform(
+                cast(json_extract(body, '$.data') as json[]),
+                lambda bucket: coalesce(json_array_length(bucket, '$.results'), 0)
+            )), 0)
+        end as rows_read
+        from ({_DECODED_SQL})
+    """,
+    "json_items": f"""
+        select filename, case
+            when body is null or not coalesce(json_valid(body), false) then 1
+            when coalesce(json_type(body, '$.{{key}}'), '') != 'ARRAY' then 1
+            else json_array_length(body, '$.{{key}}')
+        end as rows_read
+        from ({_DECODED_SQL})
+    """,
+}
+
+
+def gzip_csv_rows(path: Path) -> int:
+    """Data lines of a gzip-compressed CSV (header excluded); an empty file is one record."""
+    with gzip.open(path, "rb") as handle:
+        non_blank = sum(1 for line in handle if line.strip())
+    return non_blank - 1 if non_blank else 1
+
+
+def export_file_counts(
+    con: duckdb.DuckDBPyConnection, export: RawExport, files: list[str]
+) -> list[tuple[str, int]]:
+    """(path, records) for the files of one export folder."""
+    if export.reader == "csv_gz":
+        return [(path, gzip_csv_rows(Path(path))) for path in files]
+    if export.reader == "parquet":
+        return [
+            (path, int(con.execute("select count(*) from read_parquet(?)", [path]).fetchone()[0]))
+            for path in files
+        ]
+    sql = _COUNT_SQL[export.reader].replace("{key}", export.items_key)
+    return [(str(name), int(rows)) for name, rows in con.execute(sql, {"files": files}).fetchall()]
+
+
+def raw_file_counts(con: duckdb.DuckDBPyConnection, raw_root: Path) -> pd.DataFrame:
+    """One row per raw export file: export_name, file_name, rows_read (independent count)."""
+    records: list[tuple[str, str, int]] = []
+    for export in RAW_EXPORTS:
+        folder = glob.escape(str(raw_root / export.folder))
+        matches = glob.glob(os.path.join(folder, export.pattern))
+        files = sorted(path for path in matches if os.path.isfile(path))
+        if not files:
+            continue
+        for path, rows in export_file_counts(con, export, files):
+            records.append((export.folder, Path(path).name, rows))
+    return pd.DataFrame(records, columns=["export_name", "file_name", "rows_read"]).astype(
+        {"export_name": "object", "file_name": "object", "rows_read": "int64"}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Datasets
+# ---------------------------------------------------------------------------------------------
+
+
+def public_tables(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame:
+    """One row per public table: whether it exists and its row count."""
+    rows = []
+    for table in PUBLIC_TABLES:
+        present = relation_exists(con, table)
+        count = con.execute(f'select count(*) from "{table}"').fetchone()[0] if present else 0
+        rows.append((table, present, int(count)))
+    return pd.DataFrame(rows, columns=["table_name", "is_present", "row_count"])
+
+
+def fct_ai_costs(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
+    """The charges of fct_ai_costs, with the money columns split by the sign rule.
+
+    `*_non_credit` carry the cost of rows that are not Credit/Adjustment (must be >= 0),
+    `billed_cost_credit` the billed cost of Credit rows (must be <= 0).
+    """
+    if not relation_exists(con, "fct_ai_costs"):
+        return None
+    return con.execute(
+        """
+        select
+            charge_id, provider, cost_source, charge_category, token_class,
+            team, cost_center, billing_currency,
+            consumed_quantity, pricing_quantity, request_count,
+            case when charge_category not in ('Credit', 'Adjustment') then billed_cost end
+                as billed_cost_non_credit,
+            case when charge_category not in ('Credit', 'Adjustment') then list_cost end
+                as list_cost_non_credit,
+            case when charge_category not in ('Credit', 'Adjustment') then effective_cost end
+                as effective_cost_non_credit,
+            case when charge_category not in ('Credit', 'Adjustment')
+                then billed_cost_reporting end as billed_cost_reporting_non_credit,
+            case when charge_category = 'Credit' then billed_cost end as billed_cost_credit,
+        from fct_ai_costs
+        """
+    ).df()
+
+
+def focus_ai_costs(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
+    """The FOCUS charges, with the cost columns split by the sign rule as for fct_ai_costs."""
+    if not relation_exists(con, "focus_ai_costs"):
+        return None
+    return con.execute(
+        """
+        select
+            "x_ChargeId" as x_charge_id, "x_Provider" as x_provider,
+            "x_CostSource" as x_cost_source, "ChargeCategory" as charge_category,
+            "x_TokenClass" as x_token_class, "x_Team" as x_team,
+            "x_CostCenter" as x_cost_center, "BillingCurrency" as billing_currency,
+            "BilledCost" as billed_cost,
+            "ConsumedQuantity" as consumed_quantity, "PricingQuantity" as pricing_quantity,
+            case when "ChargeCategory" not in ('Credit', 'Adjustment') then "BilledCost" end
+                as billed_cost_non_credit,
+            case when "ChargeCategory" not in ('Credit', 'Adjustment') then "EffectiveCost" end
+                as effective_cost_non_credit,
+            case when "ChargeCategory" not in ('Credit', 'Adjustment') then "ListCost" end
+                as list_cost_non_credit,
+            case when "ChargeCategory" = 'Credit' then "BilledCost" end as billed_cost_credit
+        from focus_ai_costs
+        """
+    ).df()
+
+
+def mart_pricing_incidents(
+    con: duckdb.DuckDBPyConnection, raw_root: Path | None
+) -> pd.DataFrame | None:
+    """The detected pricing incidents (columns of the public interface)."""
+    if not relation_exists(con, "mart_pricing_incidents"):
+        return None
+    return con.execute(
+        "select incident_type, provider, model, sku, started_on, magnitude, evidence"
+        " from mart_pricing_incidents"
+    ).df()
+
+
+def mart_rejected_rows(
+    con: duckdb.DuckDBPyConnection, raw_root: Path | None
+) -> pd.DataFrame | None:
+    """The rejected and superseded raw records."""
+    if not relation_exists(con, "mart_rejected_rows"):
+        return None
+    return con.execute(
+        "select source_file, source_row, reason from mart_rejected_rows"
+    ).df()
+
+
+def raw_landing_rows(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
+    """Row conservation per raw file: records read vs used + rejected + superseded.
+
+    Files are matched on (export folder, file name), so a relative or absolute raw path gives
+    the same key. A file in the landing but not in the warehouse (or the reverse) gets 0 on
+    the side it is missing from.
+    """
+    if raw_root is None or not relation_exists(con, "int_raw_records_classified"):
+        return None
+    counts = raw_file_counts(con, raw_root)
+    con.register("raw_file_counts", counts)
+    try:
+        return con.execute(
+            """
+            with classified as (
+                select
+                    export_name,
+                    regexp_extract(source_file, '[^/]+$') as file_name,
+                    count(*) filter (where record_status = 'used') as rows_used,
+                    count(*) filter (where record_status = 'rejected') as rows_rejected,
+                    count(*) filter (where record_status = 'superseded') as rows_superseded,
+                    count(*) filter (
+                        where record_status is null
+                        or record_status not in ('used', 'rejected', 'superseded')
+                    ) as rows_other_status
+                from int_raw_records_classified
+                group by 1, 2
+            )
+
+            select
+                coalesce(counts.export_name, classified.export_name) as export_name,
+                coalesce(counts.file_name, classified.file_name) as file_name,
+                coalesce(counts.rows_read, 0) as rows_read,
+                coalesce(classified.rows_used, 0) as rows_used,
+                coalesce(classified.rows_rejected, 0) as rows_rejected,
+                coalesce(classified.rows_superseded, 0) as rows_superseded,
+                coalesce(classified.rows_other_status, 0) as rows_other_status,
+                coalesce(
+                    classified.rows_used + classified.rows_rejected
+                    + classified.rows_superseded, 0
+                ) as rows_accounted
+            from raw_file_counts as counts
+            full outer join classified
+                on counts.export_name = classified.export_name
+                and counts.file_name = classified.file_name
+            order by 1, 2
+            """
+        ).df()
+    finally:
+        con.unregister("raw_file_counts")
+
+
+def vendor_cost_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """UNION ALL of (source_file, vendor_cost) over the used rows of each cost export present."""
+    parts = [
+        f"""
+        select staged.source_file, sum({expression}) as vendor_cost
+        from "{model}" as staged
+        inner join used
+            on staged.source_file = used.source_file and staged.source_row = used.source_row
+        where {condition}
+        group by 1
+        """
+        for model, expression, condition in VENDOR_COST_COLUMNS
+        if relation_exists(con, model)
+    ]
+    empty = (
+        "select cast(null as varchar) as source_file,"
+        " cast(0 as decimal(38, 10)) as vendor_cost where false"
+    )
+    return "\nunion all\n".join(parts) if parts else empty
+
+
+def raw_landing_money(
+    con: duckdb.DuckDBPyConnection, raw_root: Path | None
+) -> pd.DataFrame | None:
+    """Money conservation per raw cost file: vendor cost over used rows vs fct billed cost.
+
+    `billed_gap` is fct's billed cost minus the vendor's, computed in DECIMAL and exactly 0.0
+    when the two agree to the last of the 10 decimals.
+    """
+    needed = ("int_raw_records_classified", "fct_ai_costs")
+    if not all(relation_exists(con, name) for name in needed):
+        return None
+    return con.execute(
+        f"""
+        with used as (
+            select source_file, source_row
+            from int_raw_records_classified
+            where record_status = 'used'
+        ),
+
+        vendor as (
+            {vendor_cost_sql(con)}
+        ),
+
+        billed as (
+            select billed_source_file as source_file, sum(billed_cost) as fct_billed_cost
+            from fct_ai_costs
+            where cost_source = 'vendor_reported'
+                and staging_model != 'stg_seats__assignments'
+            group by 1
+        ),
+
+        joined as (
+            select
+                coalesce(vendor.source_file, billed.source_file) as source_file,
+                coalesce(vendor.vendor_cost, 0) as vendor_cost,
+                coalesce(billed.fct_billed_cost, 0) as fct_billed_cost
+            from vendor
+            full outer join billed on vendor.source_file = billed.source_file
+        )
+
+        select
+            regexp_extract(source_file, '[^/]+/[^/]+$') as file_name,
+            cast(vendor_cost as double) as vendor_cost,
+            cast(fct_billed_cost as double) as fct_billed_cost,
+            cast(fct_billed_cost - vendor_cost as double) as billed_gap
+        from joined
+        order by 1
+        """
+    ).df()
+
+
+def cross_table(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
+    """One row of totals that must agree between tables (FOCUS vs fct, rejected vs classified)."""
+    needed = ("fct_ai_costs", "focus_ai_costs", "mart_rejected_rows", "int_raw_records_classified")
+    if not all(relation_exists(con, name) for name in needed):
+        return None
+    return con.execute(
+        """
+        select
+            (select count(*) from fct_ai_costs where billed_cost is not null)
+                as fct_priced_rows,
+            (select count(*) from focus_ai_costs) as focus_rows,
+            (select cast(coalesce(sum(billed_cost), 0) as double) from fct_ai_costs)
+                as fct_billed_cost,
+            (select cast(coalesce(sum("BilledCost"), 0) as double) from focus_ai_costs)
+                as focus_billed_cost,
+            (select count(*) from int_raw_records_classified where record_status != 'used')
+                as classified_not_used_rows,
+            (select count(*) from mart_rejected_rows) as rejected_mart_rows,
+            (
+                select count(*) from fct_ai_costs
+                where cost_source = 'vendor_reported' and billed_source_file is null
+            ) as vendor_rows_without_billed_source,
+            0 as zero
+        """
+    ).df()
+
+
+Loader = Callable[[duckdb.DuckDBPyConnection, "Path | None"], "pd.DataFrame | None"]
+
+DATASETS: dict[str, Loader] = {
+    "public_tables": public_tables,
+    "fct_ai_costs": fct_ai_costs,
+    "focus_ai_costs": focus_ai_costs,
+    "mart_pricing_incidents": mart_pricing_incidents,
+    "mart_rejected_rows": mart_rejected_rows,
+    "raw_landing_rows": raw_landing_rows,
+    "raw_landing_money": raw_landing_money,
+    "cross_table": cross_table,
+}
