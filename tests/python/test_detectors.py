@@ -196,9 +196,9 @@ def injected(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtResult, dict[
         )
     result = build_warehouse(raw, work, select=SELECT, extra_env=ONLY_SELECTED_TESTS,
                              unit_tests=False)
-    # the reconciliation gap test warns (so that a scheduled refresh still publishes)
-    assert "Warning in test pricing_incident_reconciliation_gap" in result.output, result.output[-5000:]
-    assert result.returncode == 0
+    # the reconciliation gap is an error-severity incident: the build reports it and fails
+    assert "Failure in test pricing_incident_reconciliation_gap" in result.output, result.output[-5000:]
+    assert result.returncode == 1
     return result, manifest
 
 

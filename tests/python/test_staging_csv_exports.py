@@ -407,8 +407,8 @@ def test_copilot_optional_columns(built: DbtResult) -> None:
         )
     )
     assert rows[1] == ("claude-sonnet-4.5", None, "acme|2026-05-30", True)
-    assert rows[5] == ("gpt-5", Decimal("2300.5"), "2026-06-01", True)
-    assert rows[9] == (None, None, "2026-06-01", False)  # actions_linux
+    assert rows[5] == ("gpt-5", Decimal("2300.5"), "acme|2026-06-01", True)
+    assert rows[9] == (None, None, "acme|2026-06-01", False)  # actions_linux
     # the May 15 report has neither `model` nor `aic_*` columns
     assert built.query(
         f"select count(vendor_model), count(aic_quantity) from {COPILOT} "
