@@ -406,8 +406,8 @@ def main(argv: list[str] | None = None) -> int:
             report.status("lock", "locked", holder=one_line(str(failure)))
             return code
         report.status(failure.step, "failed", reason=one_line(str(failure)))
-        print(f"[refresh] step={failure.step} failed; last output (log: {paths.log}):\n"
-              f"{failure}", file=sys.stderr)
+        print(f"[refresh] the {failure.step} step failed; its last output (full log:"
+              f" {paths.log}):\n{failure}", file=sys.stderr)
     except Terminated as stop:
         code = EXIT_SIGNAL_BASE + stop.signum
         report.status("refresh", "terminated", signal=str(stop))

@@ -188,7 +188,11 @@ def run_checkpoint(db_path: Path, raw_root: Path | None, docs_dir: Path) -> list
     context.data_sources.add_pandas("warehouse")
     outcomes: list[SuiteOutcome] = []
     with duckdb.connect(str(db_path), read_only=True) as con:
-        raw_root = raw_root or finops_datasets.warehouse_raw_root(con)
+        raw_root = (
+            raw_root
+            or finops_datasets.warehouse_raw_root(con)
+            or resolve(os.environ.get("AI_FINOPS_RAW_PATH", "data/sample"))
+        )
         for suite in finops_suites.suites():
             outcome = validate(context, con, suite, raw_root)
             print(outcome.line(), flush=True)
@@ -223,7 +227,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--raw", default=None,
-        help="raw export folder (default: the folder the warehouse was built from)",
+        help="raw export folder (default: the folder the warehouse was built from, else"
+        " $AI_FINOPS_RAW_PATH or data/sample)",
     )
     parser.add_argument(
         "--docs-dir", default=os.environ.get("AI_FINOPS_GX_DOCS_DIR", "build/gx_docs"),

@@ -7,8 +7,9 @@ in parallel, one per core:
 
 * "publish" lane: an uninterrupted refresh A -> B watched by a reader process and contended by
   a second refresh, then SIGKILLs right after and right before the rename, then a re-run;
-* "early" lane: SIGKILLs after the lock, cleanup and copy, in source freshness, while dbt starts
-  and while it writes tables, after the build and in the checkpoint, then a re-run.
+* "early" lane: three refreshes that fail (dbt build, strict freshness, checkpoint) and must
+  publish nothing; then SIGKILLs after the lock, cleanup and copy, in source freshness, while
+  dbt starts and while it writes tables, after the build and in the checkpoint; then a re-run.
 
 To keep the module fast, refreshes rebuild only the tables between the staging views and the
 public tables (`REBUILD`) and skip source freshness except where a kill targets it; the lock,
@@ -230,6 +231,24 @@ class KillOutcome:
     leftovers: list[str]
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A refresh that must fail with a given exit code and leave the published file alone."""
+
+    name: str
+    args: list[str]
+    exit_code: int
+    step: str
+
+
+@dataclass
+class FailureOutcome:
+    failure: Failure
+    run: Run
+    state: Fingerprint
+    leftovers: list[str]
+
+
 @dataclass
 class CleanRun:
     """An uninterrupted refresh A -> B, watched by a reader process and a second refresh."""
@@ -248,6 +267,7 @@ class Lane:
     warehouse: Warehouse
     state_a: Fingerprint
     kills: list[KillOutcome] = field(default_factory=list)
+    failures: list[FailureOutcome] = field(default_factory=list)
     final: Run | None = None
     final_state: Fingerprint | None = None
     final_leftovers: list[str] = field(default_factory=list)
@@ -268,6 +288,17 @@ class Scenario:
 PUBLISH_KILLS: list[Kill] = [
     Kill("after the rename", hook="after-rename", publishes=True),
     Kill("before the rename", hook="before-rename"),
+]
+# The early lane starts with failures: each cleans up after itself and publishes nothing.
+FAILURES: list[Failure] = [
+    Failure("dbt rejects its arguments", ["--skip-freshness", "--", "--vars", "{not yaml"], 4,
+            "build"),
+    Failure("stale sources with --strict-freshness", ["--strict-freshness", *REBUILD], 3,
+            "freshness"),
+    # only mart_rejected_rows is rebuilt: the warehouse misses the landed 4-day export
+    Failure("checkpoint finds the warehouse behind the landing",
+            ["--skip-freshness", "--", "--select", "mart_rejected_rows",
+             "--exclude-resource-type", "test", "unit_test"], 5, "checkpoint"),
 ]
 EARLY_KILLS: list[Kill] = [
     Kill("after the lock", hook="lock"),
@@ -350,7 +381,15 @@ def publish_lane(lane: Lane) -> Lane:
     return lane
 
 
+def run_failures(lane: Lane) -> None:
+    wh = lane.warehouse
+    for failure in FAILURES:
+        run = wh.run(failure.args)
+        lane.failures.append(FailureOutcome(failure, run, fingerprint(wh.db), wh.leftovers()))
+
+
 def early_lane(lane: Lane) -> Lane:
+    run_failures(lane)
     run_kills(lane, EARLY_KILLS)
     final_rerun(lane)
     return lane
@@ -455,6 +494,24 @@ def test_reader_sees_only_complete_states_during_a_refresh(
     assert set(states[first_b:]) == {state_b}  # once B is seen, A never comes back
     # a connection opened before the publish keeps reading the old file
     assert clean.held_connection_after_publish == state_a
+
+
+def test_failed_refreshes_exit_with_their_code_and_publish_nothing(scenario: Scenario) -> None:
+    lane = scenario.early_lane
+    assert [outcome.failure.name for outcome in lane.failures] == [f.name for f in FAILURES]
+    for outcome in lane.failures:
+        failure, run = outcome.failure, outcome.run
+        assert run.returncode == failure.exit_code, f"{failure.name}: {run.stdout}"
+        assert f"[refresh] step={failure.step} status=failed" in run.stdout, failure.name
+        last = run.status_lines()[-1]
+        assert last.startswith("[refresh] step=refresh status=failed"), failure.name
+        assert last.endswith(f"exit={failure.exit_code} published=unchanged"), failure.name
+        assert outcome.state == lane.state_a, failure.name
+        assert outcome.leftovers == [], failure.name
+    # the checkpoint names what it found: the landed 4-day files are not in the warehouse
+    checkpoint_run = lane.failures[-1].run
+    assert "suite=raw_landing_rows status=failed" in checkpoint_run.log
+    assert "failing=rows_conserved" in checkpoint_run.log
 
 
 def test_kill_at_any_point_leaves_the_old_or_the_new_complete_state(

@@ -1,0 +1,528 @@
+"""Benchmark of the warehouse: full build, one-day refresh on 90 and 365 days, and the floor.
+
+    python scripts/bench.py [--rows 1e6] [--rows 1e7] [--cache build/bench] [--skip-incremental]
+
+For each size (raw records over 365 days; the generator's --scale is calibrated to hit it):
+
+* full build    `dbt build` (models, seeds and tests, as `make build` runs it) of 365 days into
+                an empty DuckDB file: wall time and peak resident memory of the dbt process;
+* refresh +1 day on top of 90 and of 365 days of history: the warehouse is built from N days,
+                the export of day N+1 lands (the month's export, re-issued, supersedes the
+                previous one) and `dbt build` runs again on the same file. The project has no
+                incremental models yet, so this is a full rebuild of N+1 days; it is measured
+                anyway and labelled so;
+* floor         one hand-written DuckDB query over the same raw files computing the daily
+                vendor-reported cost per provider and vendor model (what the warehouse's
+                fct_ai_costs holds for those rows), with the profile's DuckDB settings; its
+                daily totals per provider are compared with fct_ai_costs'.
+
+Generated landings are cached under --cache/raw and reused between runs (build/ is ignored by
+git); each measured build first runs an untimed `dbt parse` so that timings exclude dbt's
+one-off full parse, and the raw files are read once beforehand so that build and floor both
+start with a warm page cache. Prints the ratios build/floor, refresh/full and growth 90 -> 365
+days, and writes them to --cache/results.json and results.md. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+GENERATOR = ROOT / "scripts" / "generate_sample_data.py"
+FULL_DAYS = 365
+HISTORIES = (90, 365)
+DUCKDB_THREADS = os.environ.get("AI_FINOPS_DUCKDB_THREADS", "2")
+
+
+@dataclass
+class Measure:
+    """Wall time and peak RSS of one child process; `error` when it failed."""
+
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass
+class SizeResult:
+    """Everything measured for one size."""
+
+    target_rows: int
+    scale: float
+    rows: int = 0
+    raw_mb: float = 0.0
+    full_build: Measure | None = None
+    floor: Measure | None = None
+    floor_check: dict[str, Any] = field(default_factory=dict)
+    history: dict[str, Measure] = field(default_factory=dict)
+    refresh: dict[str, Measure] = field(default_factory=dict)
+    ratios: dict[str, float | None] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------------------------
+
+
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> Measure:
+    """Runs a command with output to `log`; wall time and the child's peak RSS (ru_maxrss)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as sink:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    error = None if code == 0 else first_error(log)
+    return Measure(round(seconds, 2), round(usage.ru_maxrss / 1024, 1), code, error)
+
+
+def first_error(log: Path) -> str:
+    """The first line of a failed run's log that says what went wrong."""
+    lines = log.read_text(errors="replace").splitlines()
+    for marker in ("Out of Memory", "Error", "error", "Traceback"):
+        for line in lines:
+            if marker in line:
+                return line.strip()[:300]
+    return (lines[-1] if lines else "").strip()[:300]
+
+
+def dbt_env(raw: Path, db: Path, memory_limit: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "AI_FINOPS_RAW_PATH": str(raw),
+            "AI_FINOPS_DB_PATH": str(db),
+            "AI_FINOPS_MEMORY_LIMIT": memory_limit,
+            "DBT_PROFILES_DIR": str(ROOT),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    return env
+
+
+def dbt(args: list[str], raw: Path, db: Path, work: Path, log_name: str, memory_limit: str) -> Measure:
+    """One dbt command against `db`, with its own target folder under `work`."""
+    cmd = [str(BIN / "dbt"), *args, "--project-dir", str(ROOT),
+           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    return measure(cmd, dbt_env(raw, db, memory_limit), work / f"{log_name}.log")
+
+
+def timed_build(raw: Path, db: Path, work: Path, label: str, memory_limit: str) -> Measure:
+    """`dbt parse` (untimed warm-up for this database path), then the timed `dbt build`."""
+    parsed = dbt(["parse"], raw, db, work, f"{label}-parse", memory_limit)
+    if not parsed.ok:
+        raise SystemExit(f"dbt parse failed: {parsed.error} (log in {work})")
+    warm_page_cache(raw)
+    return dbt(["build"], raw, db, work, label, memory_limit)
+
+
+def warm_page_cache(raw: Path) -> None:
+    """Reads every raw file once, so that each measurement starts with a warm page cache."""
+    for path in raw.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                while handle.read(1 << 24):
+                    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw landings
+# ---------------------------------------------------------------------------------------------
+
+
+def generate(out: Path, days: int, scale: float) -> dict[str, Any]:
+    """Generates (once) a landing of `days` days at `scale`; returns its manifest."""
+    marker = out / ".complete"
+    if not marker.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run(
+            [sys.executable, str(GENERATOR), "--out", str(out), "--days", str(days),
+             "--scale", f"{scale:g}", "--jobs", str(os.cpu_count() or 1), "--no-progress"],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        marker.write_text(dt.datetime.now(dt.timezone.utc).isoformat() + "\n")
+    return json.loads((out / "manifest.json").read_text())
+
+
+def calibrate(cache: Path) -> tuple[float, float]:
+    """Raw records over 365 days = a + b * scale, from two small generator runs."""
+    totals = [
+        generate(cache / "calibration" / f"scale-{s}", FULL_DAYS, s)["total_rows"] for s in (1, 2)
+    ]
+    return totals[0] - (totals[1] - totals[0]), totals[1] - totals[0]
+
+
+def scale_for(rows: int, fixed: float, per_scale: float) -> float:
+    return max(round((rows - fixed) / per_scale, 2), 0.01)
+
+
+def landing(cache: Path, scale: float, days: int) -> Path:
+    path = cache / "raw" / f"scale-{scale:g}" / f"days-{days}"
+    generate(path, days, scale)
+    return path
+
+
+def raw_megabytes(raw: Path) -> float:
+    return round(sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def link_tree(src: Path, dest: Path) -> None:
+    """A copy of a landing made of hard links (instant; the cached files are never written)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(src, dest, copy_function=os.link)
+
+
+def land_next_day(history: Path, next_landing: Path) -> int:
+    """Links the files of the N+1-day landing that the N-day landing lacks; returns how many."""
+    added = 0
+    for path in next_landing.rglob("*"):
+        target = history / path.relative_to(next_landing)
+        if path.is_file() and path.name != "manifest.json" and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+            added += 1
+    return added
+
+
+# ---------------------------------------------------------------------------------------------
+# The floor
+# ---------------------------------------------------------------------------------------------
+
+# Daily vendor-reported cost per provider and vendor model, straight from the raw files.
+FLOOR_SQL = """
+with
+openai as (
+    select
+        cast(to_timestamp(bucket.start_time) at time zone 'UTC' as date) as day,
+        'openai' as provider,
+        regexp_extract(result.line_item, '^(?:batch \\| )?([^,]+)', 1) as model,
+        result.amount.value as cost
+    from (
+        select unnest(data) as bucket
+        from read_json('{raw}/openai/costs/*.json', maximum_object_size = 67108864,
+            columns = {{data: 'STRUCT(start_time BIGINT, results STRUCT(amount STRUCT(value DECIMAL(38, 10)), line_item VARCHAR)[])[]'}})
+    ), unnest(bucket.results) as r(result)
+),
+anthropic as (
+    select
+        cast(bucket.starting_at as date) as day,
+        'anthropic' as provider,
+        result.model,
+        cast(result.amount as decimal(38, 10)) * 0.01 as cost
+    from (
+        select unnest(data) as bucket
+        from read_json('{raw}/anthropic/cost_report/*.json', maximum_object_size = 67108864,
+            columns = {{data: 'STRUCT(starting_at TIMESTAMP, results STRUCT(amount VARCHAR, model VARCHAR)[])[]'}})
+    ), unnest(bucket.results) as r(result)
+),
+aws as (
+    select
+        cast(line_item_usage_start_date as date) as day,
+        'aws_bedrock' as provider,
+        line_item_usage_type as model,
+        line_item_unblended_cost as cost
+    from read_csv('{raw}/aws_cur/*.csv', header = true, union_by_name = true,
+        types = {{'line_item_unblended_cost': 'DECIMAL(38, 10)', 'line_item_usage_start_date': 'TIMESTAMP'}})
+    where line_item_product_code = 'AmazonBedrock'
+        or product_product_name like '%(Amazon Bedrock Edition)'
+),
+azure as (
+    select
+        cast(strptime("Date", '%m/%d/%Y') as date) as day,
+        'azure_openai' as provider,
+        "MeterName" as model,
+        "CostInBillingCurrency" as cost
+    from read_csv('{raw}/azure_cost/*.csv', header = true, union_by_name = true,
+        types = {{'CostInBillingCurrency': 'DECIMAL(38, 10)', 'Date': 'VARCHAR'}})
+    where "MeterSubCategory" = 'Azure OpenAI'
+),
+gcp as (
+    select
+        cast(usage_start_time as date) as day,
+        'gcp_vertex' as provider,
+        sku.description as model,
+        cost + coalesce(list_sum(list_transform(credits, lambda c: c.amount)), 0) as cost
+    from read_json('{raw}/gcp_billing/*.jsonl', format = 'newline_delimited',
+        columns = {{usage_start_time: 'TIMESTAMP', service: 'STRUCT(description VARCHAR)',
+                    sku: 'STRUCT(description VARCHAR)', cost: 'DECIMAL(38, 10)',
+                    credits: 'STRUCT(amount DECIMAL(38, 10))[]'}})
+    where service.description in ('Vertex AI', 'Vertex AI API', 'Gemini API', 'Generative Language API')
+),
+copilot as (
+    select
+        cast("date" as date) as day,
+        'github_copilot' as provider,
+        coalesce(nullif(model, ''), sku) as model,
+        net_amount as cost
+    from read_csv('{raw}/github_copilot/*.csv', header = true, union_by_name = true,
+        types = {{'net_amount': 'DECIMAL(38, 10)', 'model': 'VARCHAR'}})
+),
+cursor as (
+    select
+        cast(epoch_ms(cast(event.timestamp as bigint)) as date) as day,
+        'cursor' as provider,
+        event.model,
+        case when event.kind like 'Included%' then 0
+            else coalesce(event.tokenUsage.totalCents, 0) * 0.01 end as cost
+    from (
+        select unnest(usageEvents) as event
+        from read_json('{raw}/cursor/usage_events/*.json', maximum_object_size = 67108864,
+            columns = {{usageEvents: 'STRUCT("timestamp" VARCHAR, model VARCHAR, kind VARCHAR, tokenUsage STRUCT(totalCents DECIMAL(38, 10)))[]'}})
+    )
+),
+unioned as (
+    select * from openai union all select * from anthropic union all select * from aws
+    union all select * from azure union all select * from gcp union all select * from copilot
+    union all select * from cursor
+)
+select day, provider, model, sum(cost) as cost
+from unioned
+group by all
+"""
+
+FLOOR_RUNNER = textwrap.dedent(
+    """
+    import sys, duckdb
+    sql, out, threads, memory = sys.argv[1:5]
+    con = duckdb.connect(config={"threads": int(threads), "memory_limit": memory})
+    con.execute(f"copy ({sql}) to '{out}' (format parquet)")
+    """
+)
+
+WAREHOUSE_DAILY_SQL = """
+    select charge_on as day, provider, sum(billed_cost) as cost
+    from fct_ai_costs
+    where cost_source = 'vendor_reported' and staging_model != 'stg_seats__assignments'
+    group by all
+"""
+
+
+def run_floor(raw: Path, work: Path, memory_limit: str) -> tuple[Measure, Path]:
+    """The floor query in its own process (same DuckDB threads and memory limit as dbt)."""
+    out = work / "floor.parquet"
+    sql = FLOOR_SQL.format(raw=str(raw))
+    cmd = [sys.executable, "-c", FLOOR_RUNNER, sql, str(out), DUCKDB_THREADS, memory_limit]
+    warm_page_cache(raw)
+    return measure(cmd, dict(os.environ), work / "floor.log"), out
+
+
+def compare_floor(floor: Path, db: Path) -> dict[str, Any]:
+    """Daily cost per provider: floor vs fct_ai_costs (vendor-reported rows)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            f"""
+            with floor as (
+                select day, provider, sum(cost) as cost from read_parquet('{floor}') group by all
+            ),
+            warehouse as ({WAREHOUSE_DAILY_SQL})
+            select
+                count(*) as groups,
+                count(*) filter (where coalesce(floor.cost, 0) != coalesce(warehouse.cost, 0))
+                    as mismatched_groups,
+                cast(max(abs(coalesce(floor.cost, 0) - coalesce(warehouse.cost, 0))) as double)
+                    as max_abs_difference,
+                cast(sum(floor.cost) as double) as floor_total,
+                cast(sum(warehouse.cost) as double) as warehouse_total,
+                (select count(*) from read_parquet('{floor}')) as floor_rows
+            from floor
+            full outer join warehouse using (day, provider)
+            """
+        ).fetchone()
+    keys = ["day_provider_groups", "mismatched_groups", "max_abs_difference", "floor_total",
+            "warehouse_total", "floor_rows_day_provider_model"]
+    return dict(zip(keys, row))
+
+
+# ---------------------------------------------------------------------------------------------
+# One size
+# ---------------------------------------------------------------------------------------------
+
+
+def bench_size(rows: int, cache: Path, calibration: tuple[float, float], incremental: bool,
+               memory_limit: str) -> SizeResult:
+    """Full build, floor and (optionally) the +1 day refreshes for one size."""
+    scale = scale_for(rows, *calibration)
+    result = SizeResult(target_rows=rows, scale=scale)
+    full_raw = landing(cache, scale, FULL_DAYS)
+    result.rows = json.loads((full_raw / "manifest.json").read_text())["total_rows"]
+    result.raw_mb = raw_megabytes(full_raw)
+    log(f"{rows:,} rows: scale {scale:g}, {result.rows:,} records, {result.raw_mb:,.0f} MB")
+
+    work = cache / "work" / f"rows-{rows}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for days in HISTORIES if incremental else (FULL_DAYS,):
+        raw = work / f"raw-{days}"
+        link_tree(landing(cache, scale, days), raw)
+        db = work / f"history-{days}.duckdb"
+        built = timed_build(raw, db, work, f"build-{days}d", memory_limit)
+        log(f"  build of {days} days: {describe(built)}")
+        if days == FULL_DAYS:
+            result.full_build = built
+            result.floor, floor_out = run_floor(raw, work, memory_limit)
+            if result.floor.ok and built.ok:
+                result.floor_check = compare_floor(floor_out, db)
+            log(f"  floor query: {describe(result.floor)} {result.floor_check}")
+        if incremental:
+            result.history[str(days)] = built
+            if built.ok:
+                added = land_next_day(raw, landing(cache, scale, days + 1))
+                warm_page_cache(raw)
+                refreshed = dbt(["build"], raw, db, work, f"refresh-{days}+1d", memory_limit)
+                result.refresh[str(days)] = refreshed
+                log(f"  +1 day on {days} days ({added} files landed): {describe(refreshed)}")
+        for path in work.glob(db.name + "*"):
+            path.unlink()
+        shutil.rmtree(raw)
+    result.ratios = ratios(result)
+    return result
+
+
+def describe(m: Measure) -> str:
+    text = f"{m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB"
+    return text if m.ok else f"FAILED after {text}: {m.error}"
+
+
+def ratio(numerator: Measure | None, denominator: Measure | None) -> float | None:
+    if numerator is None or denominator is None or not numerator.ok or not denominator.ok:
+        return None
+    return round(numerator.seconds / denominator.seconds, 2)
+
+
+def ratios(result: SizeResult) -> dict[str, float | None]:
+    return {
+        "build_over_floor": ratio(result.full_build, result.floor),
+        "refresh_365_over_full": ratio(result.refresh.get("365"), result.full_build),
+        "growth_90_to_365": ratio(result.refresh.get("365"), result.refresh.get("90")),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+
+def machine(memory_limit: str) -> dict[str, Any]:
+    """The machine and software the numbers come from."""
+    import duckdb
+
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    mem_kb = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), platform.processor())
+    dbt_version = subprocess.run([str(BIN / "dbt"), "--version"], capture_output=True, text=True).stdout
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kb / 2**20, 1),
+        "cpu": model,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dbt": next((line.split(":")[1].strip() for line in dbt_version.splitlines() if "installed" in line), ""),
+        "duckdb_threads": DUCKDB_THREADS,
+        "duckdb_memory_limit": memory_limit,
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
+    }
+
+
+def fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+
+def seconds(m: Measure | None) -> str:
+    """A measured time for the table; a failed run shows how long it ran before failing."""
+    if m is None:
+        return "n/a"
+    return f"{m.seconds:,.1f}" if m.ok else f"failed ({m.seconds:,.0f} s, {m.peak_rss_mb:,.0f} MB)"
+
+
+def markdown(info: dict[str, Any], results: list[SizeResult]) -> str:
+    lines = [
+        "# Warehouse benchmark",
+        "",
+        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gib']} GiB; "
+        f"load average at start {info['load_average_at_start']}; DuckDB {info['duckdb']} "
+        f"({info['duckdb_threads']} threads, memory limit {info['duckdb_memory_limit']}), "
+        f"dbt {info['dbt']}, Python {info['python']}; {info['date']}.",
+        "",
+        "| raw records (365 days) | raw MB | full build s | peak RSS MB | floor s | build/floor "
+        "| +1 day on 90 d s | +1 day on 365 d s | refresh/full | growth 90->365 |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.rows:,} | {r.raw_mb:,.0f} | {seconds(r.full_build)} "
+            f"| {fmt(r.full_build.peak_rss_mb if r.full_build else None)} "
+            f"| {seconds(r.floor)} | {fmt(r.ratios.get('build_over_floor'))} "
+            f"| {seconds(r.refresh.get('90'))} | {seconds(r.refresh.get('365'))} "
+            f"| {fmt(r.ratios.get('refresh_365_over_full'))} | {fmt(r.ratios.get('growth_90_to_365'))} |"
+        )
+    lines += [
+        "",
+        "Full build: `dbt build` (models, seeds, tests) of 365 days into an empty file, after an "
+        "untimed `dbt parse`. +1 day: `dbt build` again on the warehouse of N days after the export "
+        "of day N+1 landed; the project has no incremental models yet, so this is a full rebuild "
+        "of N+1 days. Floor: one DuckDB query over the same raw files (daily vendor-reported cost "
+        "per provider and vendor model); its daily totals per provider are compared with "
+        "fct_ai_costs in results.json (`floor_check`).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", action="append", type=float, help="raw records over 365 days (repeatable; default 1e6)")
+    parser.add_argument("--cache", default="build/bench", help="cache and output folder (default build/bench)")
+    parser.add_argument("--skip-incremental", action="store_true", help="full build and floor only")
+    parser.add_argument("--memory-limit", default=os.environ.get("AI_FINOPS_MEMORY_LIMIT", "3GB"),
+                        help="DuckDB memory limit of dbt and the floor (default $AI_FINOPS_MEMORY_LIMIT or 3GB)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cache = Path(args.cache) if Path(args.cache).is_absolute() else ROOT / args.cache
+    cache.mkdir(parents=True, exist_ok=True)
+    info = machine(args.memory_limit)
+    log(f"machine: {info['nproc']} cores, {info['memory_gib']} GiB, load {info['load_average_at_start']}")
+    calibration = calibrate(cache)
+    results: list[SizeResult] = []
+    for rows in sorted(int(r) for r in (args.rows or [1e6])):
+        results.append(
+            bench_size(rows, cache, calibration, not args.skip_incremental, args.memory_limit)
+        )
+        payload = {"machine": info, "calibration": {"fixed": calibration[0], "per_scale": calibration[1]},
+                   "sizes": [asdict(r) for r in results]}
+        (cache / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
+        (cache / "results.md").write_text(markdown(info, results))
+    print(markdown(info, results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
