@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -49,16 +50,21 @@ DUCKDB_THREADS = os.environ.get("AI_FINOPS_DUCKDB_THREADS", "2")
 
 @dataclass
 class Measure:
-    """Wall time and peak RSS of one child process; `error` when it failed."""
+    """Wall time and peak RSS of one child process; `error` when it failed.
+
+    `completed` is true when every node ran: a dbt build whose only failures are data tests
+    still measures the whole build (its time counts), one that stopped early does not.
+    """
 
     seconds: float
     peak_rss_mb: float
     returncode: int
     error: str | None = None
+    completed: bool = True
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0
+        return self.completed
 
 
 @dataclass
@@ -91,18 +97,31 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> Measure:
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
-    error = None if code == 0 else first_error(log)
-    return Measure(round(seconds, 2), round(usage.ru_maxrss / 1024, 1), code, error)
+    text = log.read_text(errors="replace")
+    error = None if code == 0 else first_error(text)
+    return Measure(round(seconds, 2), round(usage.ru_maxrss / 1024, 1), code, error,
+                   code == 0 or all_nodes_ran(text))
 
 
-def first_error(log: Path) -> str:
-    """The first line of a failed run's log that says what went wrong."""
-    lines = log.read_text(errors="replace").splitlines()
-    for marker in ("Out of Memory", "Error", "error", "Traceback"):
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+DONE = re.compile(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)")
+
+
+def all_nodes_ran(log_text: str) -> bool:
+    """True when dbt's summary line says that no node was skipped (failures were tests)."""
+    done = DONE.search(ANSI.sub("", log_text))
+    return bool(done) and done.group(4) == "0" and "Runtime Error" not in log_text
+
+
+def first_error(log_text: str) -> str:
+    """The line of a failed run's log that says what went wrong."""
+    lines = [ANSI.sub("", line).strip() for line in log_text.splitlines()]
+    for marker in ("Out of Memory", "Runtime Error", "Database Error", " FAIL ", " ERROR ",
+                   "Traceback", "Error"):
         for line in lines:
             if marker in line:
-                return line.strip()[:300]
-    return (lines[-1] if lines else "").strip()[:300]
+                return line[:300]
+    return (lines[-1] if lines else "")[:300]
 
 
 def dbt_env(raw: Path, db: Path, memory_limit: str) -> dict[str, str]:
@@ -303,7 +322,8 @@ FLOOR_RUNNER = textwrap.dedent(
     """
     import sys, duckdb
     sql, out, threads, memory = sys.argv[1:5]
-    con = duckdb.connect(config={"threads": int(threads), "memory_limit": memory})
+    con = duckdb.connect(config={"threads": int(threads), "memory_limit": memory,
+                                 "enable_progress_bar": False})
     con.execute(f"copy ({sql}) to '{out}' (format parquet)")
     """
 )
@@ -401,7 +421,11 @@ def bench_size(rows: int, cache: Path, calibration: tuple[float, float], increme
 
 def describe(m: Measure) -> str:
     text = f"{m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB"
-    return text if m.ok else f"FAILED after {text}: {m.error}"
+    if m.returncode == 0:
+        return text
+    if m.completed:
+        return f"{text} (completed; failing tests: {m.error})"
+    return f"FAILED after {text}: {m.error}"
 
 
 def ratio(numerator: Measure | None, denominator: Measure | None) -> float | None:
@@ -454,7 +478,9 @@ def seconds(m: Measure | None) -> str:
     """A measured time for the table; a failed run shows how long it ran before failing."""
     if m is None:
         return "n/a"
-    return f"{m.seconds:,.1f}" if m.ok else f"failed ({m.seconds:,.0f} s, {m.peak_rss_mb:,.0f} MB)"
+    if not m.ok:
+        return f"failed ({m.seconds:,.0f} s, {m.peak_rss_mb:,.0f} MB)"
+    return f"{m.seconds:,.1f}" + ("" if m.returncode == 0 else " *")
 
 
 def markdown(info: dict[str, Any], results: list[SizeResult]) -> str:
@@ -485,7 +511,8 @@ def markdown(info: dict[str, Any], results: list[SizeResult]) -> str:
         "of day N+1 landed; the project has no incremental models yet, so this is a full rebuild "
         "of N+1 days. Floor: one DuckDB query over the same raw files (daily vendor-reported cost "
         "per provider and vendor model); its daily totals per provider are compared with "
-        "fct_ai_costs in results.json (`floor_check`).",
+        "fct_ai_costs in results.json (`floor_check`). * = every node ran but some data tests "
+        "failed (see results.json).",
     ]
     return "\n".join(lines) + "\n"
 
