@@ -138,7 +138,9 @@ def dbt_env(raw: Path, db: Path, memory_limit: str) -> dict[str, str]:
     return env
 
 
-def dbt(args: list[str], raw: Path, db: Path, work: Path, log_name: str, memory_limit: str) -> Measure:
+def dbt(
+    args: list[str], raw: Path, db: Path, work: Path, log_name: str, memory_limit: str
+) -> Measure:
     """One dbt command against `db`, with its own target folder under `work`."""
     cmd = [str(BIN / "dbt"), *args, "--project-dir", str(ROOT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
@@ -238,7 +240,8 @@ openai as (
     from (
         select unnest(data) as bucket
         from read_json('{raw}/openai/costs/*.json', maximum_object_size = 67108864,
-            columns = {{data: 'STRUCT(start_time BIGINT, results STRUCT(amount STRUCT(value DECIMAL(38, 10)), line_item VARCHAR)[])[]'}})
+            columns = {{data: 'STRUCT(start_time BIGINT, results STRUCT(
+                amount STRUCT(value DECIMAL(38, 10)), line_item VARCHAR)[])[]'}})
     ), unnest(bucket.results) as r(result)
 ),
 anthropic as (
@@ -250,7 +253,8 @@ anthropic as (
     from (
         select unnest(data) as bucket
         from read_json('{raw}/anthropic/cost_report/*.json', maximum_object_size = 67108864,
-            columns = {{data: 'STRUCT(starting_at TIMESTAMP, results STRUCT(amount VARCHAR, model VARCHAR)[])[]'}})
+            columns = {{data: 'STRUCT(starting_at TIMESTAMP,
+                results STRUCT(amount VARCHAR, model VARCHAR)[])[]'}})
     ), unnest(bucket.results) as r(result)
 ),
 aws as (
@@ -260,7 +264,8 @@ aws as (
         line_item_usage_type as model,
         line_item_unblended_cost as cost
     from read_csv('{raw}/aws_cur/*.csv', header = true, union_by_name = true,
-        types = {{'line_item_unblended_cost': 'DECIMAL(38, 10)', 'line_item_usage_start_date': 'TIMESTAMP'}})
+        types = {{'line_item_unblended_cost': 'DECIMAL(38, 10)',
+                  'line_item_usage_start_date': 'TIMESTAMP'}})
     where line_item_product_code = 'AmazonBedrock'
         or product_product_name like '%(Amazon Bedrock Edition)'
 ),
@@ -284,7 +289,8 @@ gcp as (
         columns = {{usage_start_time: 'TIMESTAMP', service: 'STRUCT(description VARCHAR)',
                     sku: 'STRUCT(description VARCHAR)', cost: 'DECIMAL(38, 10)',
                     credits: 'STRUCT(amount DECIMAL(38, 10))[]'}})
-    where service.description in ('Vertex AI', 'Vertex AI API', 'Gemini API', 'Generative Language API')
+    where service.description in
+        ('Vertex AI', 'Vertex AI API', 'Gemini API', 'Generative Language API')
 ),
 copilot as (
     select
@@ -305,7 +311,8 @@ cursor as (
     from (
         select unnest(usageEvents) as event
         from read_json('{raw}/cursor/usage_events/*.json', maximum_object_size = 67108864,
-            columns = {{usageEvents: 'STRUCT("timestamp" VARCHAR, model VARCHAR, kind VARCHAR, tokenUsage STRUCT(totalCents DECIMAL(38, 10)))[]'}})
+            columns = {{usageEvents: 'STRUCT("timestamp" VARCHAR, model VARCHAR, kind VARCHAR,
+                tokenUsage STRUCT(totalCents DECIMAL(38, 10)))[]'}})
     )
 ),
 unioned as (
@@ -322,8 +329,8 @@ FLOOR_RUNNER = textwrap.dedent(
     """
     import sys, duckdb
     sql, out, threads, memory = sys.argv[1:5]
-    con = duckdb.connect(config={"threads": int(threads), "memory_limit": memory,
-                                 "enable_progress_bar": False})
+    con = duckdb.connect(config={"threads": int(threads), "memory_limit": memory})
+    con.execute("set enable_progress_bar = false")
     con.execute(f"copy ({sql}) to '{out}' (format parquet)")
     """
 )
@@ -447,26 +454,41 @@ def ratios(result: SizeResult) -> dict[str, float | None]:
 # ---------------------------------------------------------------------------------------------
 
 
-def machine(memory_limit: str) -> dict[str, Any]:
+def first_line_value(text: str, prefix: str, default: str = "") -> str:
+    """The value after ':' on the first line of `text` that starts with `prefix`."""
+    for line in text.splitlines():
+        if line.strip().startswith(prefix):
+            return line.split(":", 1)[1].strip()
+    return default
+
+
+def machine() -> dict[str, Any]:
     """The machine and software the numbers come from."""
     import duckdb
 
     meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    mem_kb = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), platform.processor())
-    dbt_version = subprocess.run([str(BIN / "dbt"), "--version"], capture_output=True, text=True).stdout
+    dbt_version = subprocess.run(
+        [str(BIN / "dbt"), "--version"], capture_output=True, text=True, check=False
+    ).stdout
+    mem_kb = int(first_line_value(meminfo, "MemTotal", "0 kB").split()[0])
     return {
         "nproc": os.cpu_count(),
         "memory_gib": round(mem_kb / 2**20, 1),
-        "cpu": model,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "cpu": first_line_value(cpuinfo, "model name", platform.processor()),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
-        "dbt": next((line.split(":")[1].strip() for line in dbt_version.splitlines() if "installed" in line), ""),
+        "dbt": first_line_value(dbt_version, "- installed"),
+    }
+
+
+def run_settings(memory_limit: str) -> dict[str, Any]:
+    """What varies between runs: DuckDB settings, date and how busy the machine was."""
+    return {
         "duckdb_threads": DUCKDB_THREADS,
         "duckdb_memory_limit": memory_limit,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -474,47 +496,66 @@ def fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.1f}" if isinstance(value, float) else str(value)
 
 
-def seconds(m: Measure | None) -> str:
+def seconds(m: dict[str, Any] | None) -> str:
     """A measured time for the table; a failed run shows how long it ran before failing."""
-    if m is None:
+    if not m:
         return "n/a"
-    if not m.ok:
-        return f"failed ({m.seconds:,.0f} s, {m.peak_rss_mb:,.0f} MB)"
-    return f"{m.seconds:,.1f}" + ("" if m.returncode == 0 else " *")
+    if not m["completed"]:
+        return f"failed ({m['seconds']:,.0f} s, {m['peak_rss_mb']:,.0f} MB)"
+    return f"{m['seconds']:,.1f}" + ("" if m["returncode"] == 0 else " *")
 
 
-def markdown(info: dict[str, Any], results: list[SizeResult]) -> str:
+def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
+    """results.md: the machine, then one table row per (size, DuckDB settings) run."""
     lines = [
         "# Warehouse benchmark",
         "",
-        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gib']} GiB; "
-        f"load average at start {info['load_average_at_start']}; DuckDB {info['duckdb']} "
-        f"({info['duckdb_threads']} threads, memory limit {info['duckdb_memory_limit']}), "
-        f"dbt {info['dbt']}, Python {info['python']}; {info['date']}.",
+        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gib']} GiB RAM; "
+        f"DuckDB {info['duckdb']}, dbt {info['dbt']}, Python {info['python']}.",
         "",
-        "| raw records (365 days) | raw MB | full build s | peak RSS MB | floor s | build/floor "
-        "| +1 day on 90 d s | +1 day on 365 d s | refresh/full | growth 90->365 |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| raw records (365 d) | raw MB | DuckDB threads / limit | full build s | peak RSS MB "
+        "| floor s | build/floor | +1 day on 90 d s | +1 day on 365 d s | refresh/full "
+        "| growth 90->365 | run (UTC), load |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for r in results:
+    for r in runs:
+        build, ratios, settings = r.get("full_build"), r["ratios"], r["settings"]
         lines.append(
-            f"| {r.rows:,} | {r.raw_mb:,.0f} | {seconds(r.full_build)} "
-            f"| {fmt(r.full_build.peak_rss_mb if r.full_build else None)} "
-            f"| {seconds(r.floor)} | {fmt(r.ratios.get('build_over_floor'))} "
-            f"| {seconds(r.refresh.get('90'))} | {seconds(r.refresh.get('365'))} "
-            f"| {fmt(r.ratios.get('refresh_365_over_full'))} | {fmt(r.ratios.get('growth_90_to_365'))} |"
+            f"| {r['rows']:,} | {r['raw_mb']:,.0f} "
+            f"| {settings['duckdb_threads']} / {settings['duckdb_memory_limit']} "
+            f"| {seconds(build)} | {fmt(build['peak_rss_mb'] if build else None)} "
+            f"| {seconds(r.get('floor'))} | {fmt(ratios.get('build_over_floor'))} "
+            f"| {seconds(r['refresh'].get('90'))} | {seconds(r['refresh'].get('365'))} "
+            f"| {fmt(ratios.get('refresh_365_over_full'))} "
+            f"| {fmt(ratios.get('growth_90_to_365'))} "
+            f"| {settings['date']}, {settings['load_average_at_start'][0]} |"
         )
     lines += [
         "",
         "Full build: `dbt build` (models, seeds, tests) of 365 days into an empty file, after an "
-        "untimed `dbt parse`. +1 day: `dbt build` again on the warehouse of N days after the export "
-        "of day N+1 landed; the project has no incremental models yet, so this is a full rebuild "
-        "of N+1 days. Floor: one DuckDB query over the same raw files (daily vendor-reported cost "
-        "per provider and vendor model); its daily totals per provider are compared with "
-        "fct_ai_costs in results.json (`floor_check`). * = every node ran but some data tests "
-        "failed (see results.json).",
+        "untimed `dbt parse`. +1 day: `dbt build` again on the warehouse of N days after the "
+        "export of day N+1 landed; the project has no incremental models yet, so this is a full "
+        "rebuild of N+1 days. Floor: one DuckDB query over the same raw files (daily "
+        "vendor-reported cost per provider and vendor model); its daily totals per provider are "
+        "compared with fct_ai_costs in results.json (`floor_check`). * = every node ran but "
+        "some data tests failed; failed = the build stopped (the error is in results.json).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def save(cache: Path, info: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Adds a run to results.json (replacing an earlier run of the same size and settings)."""
+    path = cache / "results.json"
+    runs = json.loads(path.read_text()).get("runs", []) if path.exists() else []
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        settings = r["settings"]
+        return r["target_rows"], settings["duckdb_threads"], settings["duckdb_memory_limit"]
+
+    runs = sorted([r for r in runs if key(r) != key(run)] + [run], key=key)
+    path.write_text(json.dumps({"machine": info, "runs": runs}, indent=2) + "\n")
+    (cache / "results.md").write_text(markdown(info, runs))
+    return runs
 
 
 def log(message: str) -> None:
@@ -523,11 +564,15 @@ def log(message: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", action="append", type=float, help="raw records over 365 days (repeatable; default 1e6)")
-    parser.add_argument("--cache", default="build/bench", help="cache and output folder (default build/bench)")
-    parser.add_argument("--skip-incremental", action="store_true", help="full build and floor only")
+    parser.add_argument("--rows", action="append", type=float,
+                        help="raw records over 365 days (repeatable; default 1e6)")
+    parser.add_argument("--cache", default="build/bench",
+                        help="cache and output folder (default build/bench)")
+    parser.add_argument("--skip-incremental", action="store_true",
+                        help="full build and floor only")
     parser.add_argument("--memory-limit", default=os.environ.get("AI_FINOPS_MEMORY_LIMIT", "3GB"),
-                        help="DuckDB memory limit of dbt and the floor (default $AI_FINOPS_MEMORY_LIMIT or 3GB)")
+                        help="DuckDB memory limit of dbt and the floor"
+                        " (default $AI_FINOPS_MEMORY_LIMIT or 3GB)")
     return parser.parse_args(argv)
 
 
@@ -535,19 +580,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cache = Path(args.cache) if Path(args.cache).is_absolute() else ROOT / args.cache
     cache.mkdir(parents=True, exist_ok=True)
-    info = machine(args.memory_limit)
-    log(f"machine: {info['nproc']} cores, {info['memory_gib']} GiB, load {info['load_average_at_start']}")
+    info = machine()
+    log(f"machine: {info['nproc']} cores, {info['memory_gib']} GiB; load {os.getloadavg()[0]:.2f}")
     calibration = calibrate(cache)
-    results: list[SizeResult] = []
+    runs: list[dict[str, Any]] = []
     for rows in sorted(int(r) for r in (args.rows or [1e6])):
-        results.append(
-            bench_size(rows, cache, calibration, not args.skip_incremental, args.memory_limit)
-        )
-        payload = {"machine": info, "calibration": {"fixed": calibration[0], "per_scale": calibration[1]},
-                   "sizes": [asdict(r) for r in results]}
-        (cache / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
-        (cache / "results.md").write_text(markdown(info, results))
-    print(markdown(info, results))
+        settings = run_settings(args.memory_limit)
+        result = bench_size(rows, cache, calibration, not args.skip_incremental, args.memory_limit)
+        runs = save(cache, info, {"settings": settings, **asdict(result)})
+    print(markdown(info, runs), end="")
     return 0
 
 

@@ -29,6 +29,13 @@ Exit codes: 0 published; 1 unexpected error or bad arguments; 2 another refresh 
 lock; 3 stale sources (with --strict-freshness); 4 dbt build failed; 5 checkpoint failed;
 6 publish failed; 143 / 130 stopped by SIGTERM / SIGINT (cleaned up, nothing published).
 
+Scheduling: cron `15 6 * * * cd /opt/ai-finops && scripts/refresh >> /var/log/ai-finops.log
+2>&1`; Airflow `BashOperator(bash_command="cd /opt/ai-finops && scripts/refresh",
+skip_on_exit_code=2)` (a run that finds the previous one still going is skipped, not failed);
+a Dagster op or a Kubernetes CronJob (`concurrencyPolicy: Forbid`, the warehouse on a local or
+block volume: flock is not reliable on NFS) runs the same command and branches on the exit
+code. Readers must open the published file read-only (`duckdb.connect(path, read_only=True)`).
+
 Environment: AI_FINOPS_RAW_PATH, AI_FINOPS_DB_PATH (default warehouse/ai_finops.duckdb),
 AI_FINOPS_LOG_DIR (refresh.log; default: the warehouse's folder), AI_FINOPS_REFRESH_WORK_DIR
 (dbt target and logs; default target/refresh), AI_FINOPS_GX_DOCS_DIR (Data Docs of the
@@ -45,6 +52,7 @@ import ctypes
 import datetime as dt
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -209,6 +217,7 @@ class Refresh:
                 "AI_FINOPS_RAW_PATH": str(self.paths.raw),
                 "DBT_PROFILES_DIR": env.get("DBT_PROFILES_DIR", str(ROOT)),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                "DBT_USE_COLORS": "false",  # a plain-text log
                 "PYTHONUNBUFFERED": "1",  # child output reaches the log line by line
             }
         )
@@ -374,10 +383,22 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_args(argv[:split]), argv[split + 1:]
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def one_line(text: str, limit: int = 160) -> str:
-    """The last non-empty line of a message, shortened and quoted, for a status line."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return repr(lines[-1][:limit] if lines else "")
+    """The line of a step's output that best says why it failed, quoted, for a status line.
+
+    The last line naming an error or a failure, else the last non-empty line.
+    """
+    lines = [ANSI_ESCAPE.sub("", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    telling = [
+        line for line in lines
+        if re.search(r"ERROR|FAIL|Error|Failure|failed", line) and "Done. PASS=" not in line
+    ]
+    chosen = (telling or lines or [""])[-1]
+    return repr(chosen[:limit])
 
 
 def on_signal(signum: int, frame: object) -> None:
