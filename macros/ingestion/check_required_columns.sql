@@ -5,11 +5,12 @@
         main.raw_schema_drift_log (created by the project's on-run-start hook)
         so that the next build's
         mart_pricing_incidents reports the `schema_drift`.
+        Only the files this build reads are checked (raw_file_list()).
         Empty and non-UTF-8 files are left to the staging model's file-level
         rejections.
     -#}
-    {%- if execute and raw_file_count(source_name, table_name) > 0 -%}
-        {%- set pattern = raw_glob(source_name, table_name) -%}
+    {%- if execute and model.resource_type != 'unit_test'
+        and raw_file_count(source_name, table_name) > 0 -%}
         {%- set required_sql -%}
             [{%- for column in required_columns -%}
                 '{{ column }}'{{ "," if not loop.last }}
@@ -17,7 +18,7 @@
         {%- endset -%}
         {%- set check_sql -%}
             with files as (
-                {{ decoded_files("read_blob('" ~ pattern ~ "')") }}
+                {{ decoded_files(raw_source(source_name, table_name)) }}
             ),
 
             headers as (

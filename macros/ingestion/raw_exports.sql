@@ -24,11 +24,13 @@
 {% endmacro %}
 
 
-{% macro current_rows(model_name) %}
+{% macro current_rows(model_name, where=none) %}
     {#-
         The usable rows of a staging model: not rejected, and from the newest
         export of their period (export_period_key). Must stay in step with the
-        'used' status of int_raw_records_classified.
+        'used' status of int_raw_records_classified. `where`: an extra
+        condition on the staging columns (an incremental refresh window),
+        applied after the newest export of each period is found.
     -#}
     select * exclude (period_winner_export_id)
     from (
@@ -42,4 +44,7 @@
     where
         rejected_reason is null
         and {{ export_id('source_file') }} = period_winner_export_id
+        {%- if where is not none %}
+            and ({{ where }})
+        {%- endif %}
 {% endmacro %}

@@ -30,28 +30,32 @@
 
 
 {% macro raw_file_count(source_name, table_name) %}
-    {#- How many files match the export's glob right now (0 for an absent folder). -#}
-    {%- if not execute -%}{{ return(0) }}{%- endif -%}
-    {%- set pattern = raw_glob(source_name, table_name) -%}
-    {%- set result = run_query(
-        "select count(*) from glob('" ~ pattern ~ "')") -%}
-    {{ return(result.columns[0].values()[0] | int) }}
+    {#- How many files this build reads for the export (see raw_file_list()). -#}
+    {{ return(raw_file_list(source_name, table_name) | length) }}
 {% endmacro %}
 
 
 {% macro raw_source(source_name, table_name) %}
     {#-
-        The raw files of one export as (filename, content, size, last_modified),
-        read by DuckDB's read_blob straight from the folder. An absent or empty
-        folder gives a typed empty relation instead of DuckDB's "no files found".
-        The source() call always renders so that lineage and freshness see it.
-        In a dbt unit test the source is the test's given rows (and `graph`
-        is not available), so the folder is not looked at.
+        The raw files of one export that this build reads, as (filename,
+        content, size, last_modified), read by DuckDB's read_blob: every file
+        on a full build, only the new and changed files on an incremental one
+        (raw_file_list()). No file to read gives a typed empty relation
+        instead of DuckDB's "no files found". The source() call keeps the
+        export in the lineage and under freshness checks. In a dbt unit test
+        the source is the test's given rows (and `graph` is not available),
+        so the folder is not looked at.
     -#}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if model.resource_type == 'unit_test'
-        or raw_file_count(source_name, table_name) > 0 -%}
-        {{ relation }}
+    {%- if model.resource_type == 'unit_test' -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set paths = [] -%}
+    {%- for file in raw_file_list(source_name, table_name) -%}
+        {%- do paths.append(file.path) -%}
+    {%- endfor -%}
+    {%- if paths | length > 0 -%}
+        read_blob({{ sql_string_list(paths) }})
     {%- else -%}
         (
             select
@@ -167,4 +171,14 @@
         coalesce(json_valid(line), false) as is_valid_json
     from ({{ text_lines(files_cte) }}) as file_lines
     where trim(line) != ''
+{% endmacro %}
+
+
+{% macro load_timestamp() %}
+    {#-
+        The start time of this dbt invocation as a timestamptz literal: stamped
+        on every row an incremental model (re)writes (staging's loaded_at, the
+        cost chain's refreshed_at).
+    -#}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamptz)
 {% endmacro %}

@@ -1,21 +1,95 @@
 {% macro raw_file_list(source_name, table_name) %}
     {#-
-        The files matching an export's glob right now, as a list of
-        {path, size}, in name order (empty for an absent folder, at parse
-        time, and in a dbt unit test, which has no `graph`).
+        The files of an export that this build reads, as a list of
+        {path, size}, in name order. A full build reads every file matching
+        the export's glob; an incremental build of a staging model only the
+        files it has not loaded yet or that changed since (a path and
+        modification time not among its rows' source_file and
+        file_modified_at). read_blob reads only file metadata here. Empty for
+        an absent folder, at parse time, and in a dbt unit test (no `graph`).
     -#}
     {%- set files = [] -%}
-    {%- if execute and model.resource_type != 'unit_test'
-        and raw_file_count(source_name, table_name) > 0 -%}
-        {%- set result = run_query(
-            "select filename, size from read_blob('"
-            ~ raw_glob(source_name, table_name) ~ "') order by filename"
-        ) -%}
-        {%- for row in result.rows -%}
-            {%- do files.append({'path': row[0], 'size': row[1]}) -%}
-        {%- endfor -%}
+    {%- if execute and model.resource_type != 'unit_test' -%}
+        {%- set pattern = raw_glob(source_name, table_name) -%}
+        {%- set present = run_query(
+            "select count(*) from glob('" ~ pattern ~ "')") -%}
+        {%- if present.columns[0].values()[0] | int > 0 -%}
+            {%- set list_sql -%}
+                select filename, size
+                from read_blob('{{ pattern }}') as raw_file
+                {%- if is_incremental() %}
+                    where not exists (
+                        select 1
+                        from {{ this }} as loaded
+                        where
+                            loaded.source_file = raw_file.filename
+                            and loaded.file_modified_at
+                            = raw_file.last_modified
+                    )
+                {%- endif %}
+                order by filename
+            {%- endset -%}
+            {%- for row in run_query(list_sql).rows -%}
+                {%- do files.append({'path': row[0], 'size': row[1]}) -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- endif -%}
     {{ return(files) }}
+{% endmacro %}
+
+
+{% macro raw_files_present(sources) %}
+    {#-
+        Every file matching the globs of `sources` (a list of
+        [source_name, table_name]) right now, loaded or not, as a DuckDB list
+        literal of paths.
+    -#}
+    {%- set paths = [] -%}
+    {%- for source_name, table_name in sources -%}
+        {%- set pattern = raw_glob(source_name, table_name) -%}
+        {%- for row in run_query(
+            "select file from glob('" ~ pattern ~ "')").rows -%}
+            {%- do paths.append(row[0]) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(sql_string_list(paths)) }}
+{% endmacro %}
+
+
+{% macro forget_raw_files() %}
+    {#-
+        Pre-hook of the staging models on an incremental build: deletes the
+        rows of the raw files that are about to be read again (new
+        modification time) and of the files no longer in the export folders,
+        and records those file names in main.raw_file_reload_log so that the
+        incremental cost chain recomputes the days their old rows covered.
+    -#}
+    {%- if execute and is_incremental() -%}
+        {%- set reloaded = [] -%}
+        {%- for source_name, table_name in model.sources -%}
+            {%- for file in raw_file_list(source_name, table_name) -%}
+                {%- do reloaded.append(file.path) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set forgotten -%}
+            list_contains({{ sql_string_list(reloaded) }}, source_file)
+            or not list_contains(
+                {{ raw_files_present(model.sources) }}, source_file
+            )
+        {%- endset -%}
+        insert into main.raw_file_reload_log
+            (model_name, source_file, forgotten_at)
+        select distinct
+            '{{ this.identifier }}',
+            source_file,
+            {{ load_timestamp() }}
+        from {{ this }}
+        where {{ forgotten }};
+        delete from {{ this }}
+        where {{ forgotten }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {% endmacro %}
 
 
@@ -253,9 +327,7 @@
         {%- if reader == 'csv' -%}
             {%- set header_sql -%}
                 with files as (
-                    {{ decoded_files(
-                        "read_blob('" ~ raw_glob(source_name, table_name)
-                        ~ "')") }}
+                    {{ decoded_files(raw_source(source_name, table_name)) }}
                 )
 
                 select

@@ -11,8 +11,8 @@ in parallel, one per core:
   publish nothing; then SIGKILLs after the lock, cleanup and copy, in source freshness, while
   dbt starts and while it writes tables, after the build and in the checkpoint; then a re-run.
 
-To keep the module fast, refreshes rebuild only the tables between the staging views and the
-public tables (`REBUILD`) and skip source freshness except where a kill targets it; the lock,
+To keep the module fast, refreshes rebuild only the models from staging to the public tables
+(`REBUILD`: no seeds, no data tests) and skip source freshness except where a kill targets it; the lock,
 the building copy, the dbt build, the Great Expectations checkpoint and the publish are the real
 ones. A state is fingerprinted by the row counts and billed-cost sums of the public tables, read
 through a read-only DuckDB connection.
@@ -49,7 +49,6 @@ REBUILD = [
     "+focus_ai_costs",
     "+mart_rejected_rows",
     "--exclude",
-    "tag:staging",
     "tag:reference",
     "--exclude-resource-type",
     "test",

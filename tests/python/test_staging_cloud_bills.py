@@ -712,6 +712,6 @@ def test_missing_required_column_stops_the_build(
         ("cur_gz", gz_file.name, "line_item_unblended_cost"),
     ]
     # the folder without GCP exports still builds its (empty) model
-    assert "OK created sql view model main.stg_gcp__billing_export" in (
+    assert "OK created sql incremental model main.stg_gcp__billing_export" in (
         result.output
     )

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
 
 -- Virtual tags: every charge gets team, cost_center, product, environment and
 -- agent from the attribution_rules seed. A rule matches one vendor key
@@ -13,6 +21,7 @@ with
 
 charges as (
     select * from {{ ref('int_ai_costs_allocated') }}
+    where {{ in_refresh_window(window_start) }}
 ),
 
 rules as (

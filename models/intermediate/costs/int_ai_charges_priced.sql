@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
 
 -- Resolves every charge's canonical model (seed model_aliases) and its list
 -- price from the price book valid on the charge's day (seed price_book:
@@ -10,6 +18,7 @@ with
 
 charges as (
     select * from {{ ref('int_ai_charges_unioned') }}
+    where {{ in_refresh_window(window_start) }}
 ),
 
 -- vendor ids are matched case-insensitively ('Gemini 2.5 Flash' in a Vertex

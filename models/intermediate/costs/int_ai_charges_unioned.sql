@@ -1,4 +1,13 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
+{%- set usage_in_window = 'usage_on >= ' ~ window_start %}
 
 -- One canonical shape for every vendor (ai_charge_columns()). cost_grain says
 -- what a row is:
@@ -11,39 +20,53 @@
 with
 
 openai_costs as (
-    {{ current_rows('stg_openai__costs') }}
+    {{ current_rows('stg_openai__costs', usage_in_window) }}
 ),
 
 openai_usage as (
-    {{ current_rows('stg_openai__usage_completions') }}
+    {{ current_rows(
+        'stg_openai__usage_completions', usage_in_window
+    ) }}
 ),
 
 anthropic_costs as (
-    {{ current_rows('stg_anthropic__cost_report') }}
+    {{ current_rows(
+        'stg_anthropic__cost_report', usage_in_window
+    ) }}
 ),
 
 anthropic_usage as (
-    {{ current_rows('stg_anthropic__usage_messages') }}
+    {{ current_rows(
+        'stg_anthropic__usage_messages', usage_in_window
+    ) }}
 ),
 
 aws_cur as (
-    {{ current_rows('stg_aws__cur') }}
+    {{ current_rows('stg_aws__cur', usage_in_window) }}
 ),
 
 azure_costs as (
-    {{ current_rows('stg_azure__cost_details') }}
+    {{ current_rows(
+        'stg_azure__cost_details', usage_in_window
+    ) }}
 ),
 
 gcp_billing as (
-    {{ current_rows('stg_gcp__billing_export') }}
+    {{ current_rows(
+        'stg_gcp__billing_export', usage_in_window
+    ) }}
 ),
 
 copilot_usage as (
-    {{ current_rows('stg_github_copilot__usage') }}
+    {{ current_rows(
+        'stg_github_copilot__usage', usage_in_window
+    ) }}
 ),
 
 cursor_events as (
-    {{ current_rows('stg_cursor__usage_events') }}
+    {{ current_rows(
+        'stg_cursor__usage_events', 'event_on >= ' ~ window_start
+    ) }}
 ),
 
 seat_months as (
@@ -425,11 +448,43 @@ unioned as (
 
 -- A seat product that a vendor bill already invoices (Copilot seats in the
 -- usage report) is not charged again from seats/.
+-- on an incremental build, the rows before the refresh window are in the
+-- table already; seat-months are always recomputed whole
+kept as (
+    {%- if is_incremental() %}
+        select
+            provider,
+            charge_on,
+            cost_grain,
+            token_class
+        from {{ this }}
+        where not {{ in_refresh_window(window_start) }}
+    {%- else %}
+        select
+            cast(null as varchar) as provider,
+            cast(null as date) as charge_on,
+            cast(null as varchar) as cost_grain,
+            cast(null as varchar) as token_class
+        where false
+    {%- endif %}
+),
+
+all_charges as (
+    select
+        provider,
+        charge_on,
+        cost_grain,
+        token_class
+    from unioned
+    union all
+    select * from kept
+),
+
 billed_seat_months as (
     select distinct
         provider,
         date_trunc('month', charge_on) as billed_month
-    from unioned
+    from all_charges
     where cost_grain = 'bill' and token_class = 'seat'
 ),
 
@@ -437,7 +492,7 @@ billed_seat_months as (
 -- covers, so that a rebuild on a later day does not invent seat-months.
 data_end as (
     select max(charge_on) as last_charge_on
-    from unioned
+    from all_charges
     where cost_grain != 'seat'
 ),
 

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
 
 -- Vendor-reported cost is the billed truth; usage exports only enrich it.
 -- OpenAI costs and Anthropic cost_report rows are coarser than the usage
@@ -13,6 +21,7 @@ with
 
 charges as (
     select * from {{ ref('int_ai_charges_priced') }}
+    where {{ in_refresh_window(window_start) }}
 ),
 
 cost_rows as (

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
 
 -- The attributed charges in the reporting currency (the billing-to-reporting
 -- rate of the charge's day, 1 when the currencies are equal), with the user's
@@ -8,6 +16,7 @@ with
 
 charges as (
     select * from {{ ref('int_ai_costs_attributed') }}
+    where {{ in_refresh_window(window_start) }}
 ),
 
 fx_rates as (

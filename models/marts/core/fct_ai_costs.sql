@@ -1,9 +1,18 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
 
 with
 
 charges as (
     select * from {{ ref('int_ai_costs_converted') }}
+    where {{ in_refresh_window(window_start) }}
 ),
 
 providers as (

@@ -1,4 +1,12 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ refresh_window_pre_hook() }}",
+    post_hook="{{ refresh_window_post_hook() }}",
+) }}
+
+{%- set window_start = refresh_window_start() %}
 
 -- FOCUS column names are PascalCase by specification, hence quoted.
 -- noqa: disable=RF06
@@ -12,7 +20,9 @@ with
 
 costs as (
     select * from {{ ref('fct_ai_costs') }}
-    where billed_cost is not null
+    where
+        billed_cost is not null
+        and {{ in_refresh_window(window_start, 'fct_ai_costs') }}
 ),
 
 shaped as (

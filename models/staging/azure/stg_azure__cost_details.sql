@@ -356,6 +356,13 @@ final as (
     from validated
     union all by name
     select * from rejected_files
+),
+
+loaded as (
+    select
+        *,
+        {{ load_timestamp() }} as loaded_at
+    from final
 )
 
-select * from final
+select * from loaded

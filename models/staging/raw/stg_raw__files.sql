@@ -19,6 +19,13 @@ renamed as (
 final as (
     select * from renamed
     where export_name != ''
+),
+
+loaded as (
+    select
+        *,
+        {{ load_timestamp() }} as loaded_at
+    from final
 )
 
-select * from final
+select * from loaded

@@ -137,6 +137,13 @@ final as (
     union all by name
     -- an unreadable file replaces nothing: its export_period_key is null
     select * from rejected_files
+),
+
+loaded as (
+    select
+        *,
+        {{ load_timestamp() }} as loaded_at
+    from final
 )
 
-select * from final
+select * from loaded
