@@ -8,9 +8,9 @@ For each size (raw records over 365 days; the generator's --scale is calibrated 
                 an empty DuckDB file: wall time and peak resident memory of the dbt process;
 * refresh +1 day on top of 90 and of 365 days of history: the warehouse is built from N days,
                 the export of day N+1 lands (the month's export, re-issued, supersedes the
-                previous one) and `dbt build` runs again on the same file. The project has no
-                incremental models yet, so this is a full rebuild of N+1 days; it is measured
-                anyway and labelled so;
+                previous one) and `dbt build` runs again on the same file: an incremental
+                refresh (staging reads the new files, the cost chain recomputes from the
+                restated month on, the marts and data tests run over the whole history);
 * floor         one hand-written DuckDB query over the same raw files computing the daily
                 vendor-reported cost per provider and vendor model (what the warehouse's
                 fct_ai_costs holds for those rows), with the profile's DuckDB settings; its
@@ -20,7 +20,8 @@ Generated landings are cached under --cache/raw and reused between runs (build/ 
 git); each measured build first runs an untimed `dbt parse` so that timings exclude dbt's
 one-off full parse, and the raw files are read once beforehand so that build and floor both
 start with a warm page cache. Prints the ratios build/floor, refresh/full and growth 90 -> 365
-days, and writes them to --cache/results.json and results.md. Not part of `make test`.
+days, and writes them, with dbt's time per resource type and slowest nodes of each build, to
+--cache/results.json and results.md. Not part of `make test`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class Measure:
     returncode: int
     error: str | None = None
     completed: bool = True
+    # dbt's own execution time per resource type and of the slowest nodes (run_results.json)
+    node_seconds: dict[str, float] = field(default_factory=dict)
+    slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -144,7 +148,24 @@ def dbt(
     """One dbt command against `db`, with its own target folder under `work`."""
     cmd = [str(BIN / "dbt"), *args, "--project-dir", str(ROOT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    return measure(cmd, dbt_env(raw, db, memory_limit), work / f"{log_name}.log")
+    results = work / "target" / "run_results.json"
+    results.unlink(missing_ok=True)
+    measured = measure(cmd, dbt_env(raw, db, memory_limit), work / f"{log_name}.log")
+    if results.exists():
+        measured.node_seconds, measured.slowest_nodes = node_times(results)
+    return measured
+
+
+def node_times(run_results: Path) -> tuple[dict[str, float], list[tuple[str, float]]]:
+    """dbt's execution time summed per resource type, and the five slowest nodes."""
+    nodes = json.loads(run_results.read_text())["results"]
+    per_type: dict[str, float] = {}
+    for node in nodes:
+        kind = node["unique_id"].split(".")[0]
+        per_type[kind] = round(per_type.get(kind, 0.0) + node["execution_time"], 2)
+    slowest = sorted(nodes, key=lambda node: -node["execution_time"])[:5]
+    return per_type, [(n["unique_id"].split(".")[-1], round(n["execution_time"], 2))
+                      for n in slowest]
 
 
 def timed_build(raw: Path, db: Path, work: Path, label: str, memory_limit: str) -> Measure:
@@ -428,6 +449,8 @@ def bench_size(rows: int, cache: Path, calibration: tuple[float, float], increme
 
 def describe(m: Measure) -> str:
     text = f"{m.seconds:.1f} s, peak {m.peak_rss_mb:,.0f} MB"
+    if m.node_seconds:
+        text += " (" + ", ".join(f"{k} {v:,.1f} s" for k, v in m.node_seconds.items()) + ")"
     if m.returncode == 0:
         return text
     if m.completed:
@@ -496,6 +519,10 @@ def fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.1f}" if isinstance(value, float) else str(value)
 
 
+def fmt_ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def seconds(m: dict[str, Any] | None) -> str:
     """A measured time for the table; a failed run shows how long it ran before failing."""
     if not m:
@@ -524,22 +551,33 @@ def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
             f"| {r['rows']:,} | {r['raw_mb']:,.0f} "
             f"| {settings['duckdb_threads']} / {settings['duckdb_memory_limit']} "
             f"| {seconds(build)} | {fmt(build['peak_rss_mb'] if build else None)} "
-            f"| {seconds(r.get('floor'))} | {fmt(ratios.get('build_over_floor'))} "
+            f"| {seconds(r.get('floor'))} | {fmt_ratio(ratios.get('build_over_floor'))} "
             f"| {seconds(r['refresh'].get('90'))} | {seconds(r['refresh'].get('365'))} "
-            f"| {fmt(ratios.get('refresh_365_over_full'))} "
-            f"| {fmt(ratios.get('growth_90_to_365'))} "
+            f"| {fmt_ratio(ratios.get('refresh_365_over_full'))} "
+            f"| {fmt_ratio(ratios.get('growth_90_to_365'))} "
             f"| {settings['date']}, {settings['load_average_at_start'][0]} |"
         )
     lines += [
         "",
         "Full build: `dbt build` (models, seeds, tests) of 365 days into an empty file, after an "
         "untimed `dbt parse`. +1 day: `dbt build` again on the warehouse of N days after the "
-        "export of day N+1 landed; the project has no incremental models yet, so this is a full "
-        "rebuild of N+1 days. Floor: one DuckDB query over the same raw files (daily "
-        "vendor-reported cost per provider and vendor model); its daily totals per provider are "
-        "compared with fct_ai_costs in results.json (`floor_check`). * = every node ran but "
-        "some data tests failed; failed = the build stopped (the error is in results.json).",
+        "export of day N+1 landed (incremental models; marts and tests over all days). Floor: "
+        "one DuckDB query over the same raw files (daily vendor-reported cost per provider and "
+        "vendor model); its daily totals per provider are compared with fct_ai_costs in "
+        "results.json (`floor_check`). * = every node ran but some data tests failed; failed = "
+        "the build stopped (the error is in results.json).",
+        "",
+        "Where dbt spends the time (seconds of node execution per resource type; slowest nodes):",
+        "",
     ]
+    for r in runs:
+        builds = [("full build", r.get("full_build"))] + [
+            (f"+1 day on {days} d", r["refresh"].get(days)) for days in ("90", "365")]
+        for label, m in builds:
+            if m and m.get("node_seconds"):
+                split = ", ".join(f"{kind} {sec:,.1f}" for kind, sec in m["node_seconds"].items())
+                slow = ", ".join(f"{name} {sec:,.1f}" for name, sec in m["slowest_nodes"])
+                lines.append(f"- {r['rows']:,} records, {label}: {split}; slowest: {slow}")
     return "\n".join(lines) + "\n"
 
 

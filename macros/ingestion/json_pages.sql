@@ -70,9 +70,12 @@
     {#-
         One row per result of the bucketed Admin API pages of OpenAI and
         Anthropic ({data: [{start_time/starting_at, ..., results: [...]}]}):
-        source_file, file_modified_at, bucket (json), result (json),
-        raw_record (the result's JSON text), source_row (1-based position of
-        the result across the file's buckets, in order).
+        source_file, file_modified_at, bucket (json: the bucket without its
+        results), result (json), raw_record (the result's JSON text),
+        source_row (1-based position of the result across the file's
+        buckets, in order). Rows are numbered per bucket (a window over the
+        buckets, not over the results), and a result row does not carry its
+        bucket's other results.
     -#}
     with buckets as (
         select
@@ -90,22 +93,41 @@
             and json_type(json_extract(file_text, '$.data')) = 'ARRAY'
     ),
 
-    results as (
+    bucket_results as (
         select
             source_file,
             file_modified_at,
             bucket_number,
-            bucket,
-            generate_subscripts(
-                cast(
-                    coalesce(json_extract(bucket, '$.results'), '[]') as json []
-                ),
-                1
-            ) as result_number,
-            unnest(cast(
+            json_merge_patch(bucket, '{"results": null}') as bucket,
+            cast(
                 coalesce(json_extract(bucket, '$.results'), '[]') as json []
-            )) as result
+            ) as bucket_results
         from buckets
+    ),
+
+    numbered_buckets as (
+        select
+            *,
+            coalesce(
+                sum(len(bucket_results)) over (
+                    partition by source_file
+                    order by bucket_number
+                    rows between unbounded preceding and 1 preceding
+                ),
+                0
+            ) as results_before
+        from bucket_results
+    ),
+
+    results as (
+        select
+            source_file,
+            file_modified_at,
+            bucket,
+            results_before,
+            generate_subscripts(bucket_results, 1) as result_number,
+            unnest(bucket_results) as result
+        from numbered_buckets
     )
 
     select
@@ -114,8 +136,6 @@
         bucket,
         result,
         cast(result as varchar) as raw_record,
-        row_number() over (
-            partition by source_file order by bucket_number, result_number
-        ) as source_row
+        cast(results_before + result_number as bigint) as source_row
     from results
 {% endmacro %}

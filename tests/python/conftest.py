@@ -104,6 +104,16 @@ def copy_raw(src: Path, dest: Path) -> Path:
     return dest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`make test`: -n 2 --dist loadgroup), every test that uses the
+    sample warehouse runs on one worker, so the sample is built once; every other module
+    stays on one worker, so its module fixture is built once."""
+    for item in items:
+        uses_sample = "sample_warehouse" in getattr(item, "fixturenames", ())
+        group = "sample" if uses_sample else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtResult]:
     """The shipped sample, built once per test session."""

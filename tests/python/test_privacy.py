@@ -51,20 +51,29 @@ def text_columns(result: DbtResult) -> list[tuple[str, str]]:
 
 
 def scan(result: DbtResult) -> dict[tuple[str, str, str], tuple[int, str]]:
-    """(table, column, pattern) -> (matching rows, one example) for every hit."""
+    """(table, column, pattern) -> (matching rows, one example) for every hit.
+
+    One query per table: a count and an example per (column, pattern).
+    """
     hits: dict[tuple[str, str, str], tuple[int, str]] = {}
-    for table, column in text_columns(result):
-        for name, pattern in PATTERNS.items():
-            count, example = result.query(
-                f"""
-                select count(*), any_value(regexp_extract(cast("{column}" as varchar), ?))
-                from main."{table}"
-                where regexp_matches(cast("{column}" as varchar), ?)
-                """,
-                [pattern, pattern],
-            )[0]
-            if count:
-                hits[(table, column, name)] = (count, example)
+    columns = text_columns(result)
+    with result.connect() as con:
+        for table in sorted({table for table, _ in columns}):
+            checks = [(column, name, pattern) for t, column in columns if t == table
+                      for name, pattern in PATTERNS.items()]
+            select, params = [], []
+            for column, _, pattern in checks:
+                text = f'cast("{column}" as varchar)'
+                select.append(f"count(*) filter (where regexp_matches({text}, ?))")
+                select.append(
+                    f"any_value(regexp_extract({text}, ?)) filter (where regexp_matches({text}, ?))"
+                )
+                params += [pattern, pattern, pattern]
+            row = con.execute(f'select {", ".join(select)} from main."{table}"', params).fetchone()
+            for number, (column, name, _) in enumerate(checks):
+                count, example = row[2 * number], row[2 * number + 1]
+                if count:
+                    hits[(table, column, name)] = (count, example)
     return hits
 
 

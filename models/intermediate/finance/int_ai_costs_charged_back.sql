@@ -79,7 +79,20 @@ shared_charges as (
         charges.*,
         rule_matches.rule_id as allocation_rule_id,
         rule_matches.method as allocation_method,
-        rule_matches.basis as allocation_basis
+        rule_matches.basis as allocation_basis,
+        -- the charges of one share group split over the same weights
+        case rule_matches.method
+            when 'usage_share'
+                then
+                    'usage_share|' || rule_matches.basis || '|'
+                    || charges.provider || '|'
+                    || charges.billing_period_start_on
+            when 'headcount'
+                then
+                    'headcount|' || rule_matches.basis || '|'
+                    || charges.billing_period_start_on
+            when 'fixed_percent' then 'fixed_percent|' || rule_matches.rule_id
+        end as share_group
     from charges
     inner join rule_matches
         on charges.charge_key = rule_matches.charge_key
@@ -139,74 +152,62 @@ fixed_basis as (
     where method = 'fixed_percent'
 ),
 
+-- the weights of each share group (not of each charge: every charge of a
+-- group splits over the same teams)
 weights as (
     select
-        shared_charges.charge_key,
-        usage_basis.team,
-        usage_basis.cost_center,
-        cast(usage_basis.basis_quantity as decimal(38, 10)) as basis_quantity
-    from shared_charges
-    inner join usage_basis
-        on
-            shared_charges.provider = usage_basis.provider
-            and shared_charges.billing_period_start_on
-            = usage_basis.billing_period_start_on
-    where
-        shared_charges.allocation_method = 'usage_share'
-        and shared_charges.allocation_basis = 'provider_list_cost'
+        'usage_share|provider_list_cost|' || provider || '|'
+        || billing_period_start_on as share_group,
+        team,
+        cost_center,
+        cast(basis_quantity as decimal(38, 10)) as basis_quantity
+    from usage_basis
     union all
     select
-        shared_charges.charge_key,
-        headcount_basis.team,
-        headcount_basis.cost_center,
-        cast(headcount_basis.basis_quantity as decimal(38, 10))
-            as basis_quantity
-    from shared_charges
-    inner join headcount_basis
-        on
-            shared_charges.allocation_basis = headcount_basis.basis
-            and shared_charges.billing_period_start_on
-            = headcount_basis.billing_period_start_on
-    where shared_charges.allocation_method = 'headcount'
+        'headcount|' || basis || '|' || billing_period_start_on
+            as share_group,
+        team,
+        cost_center,
+        cast(basis_quantity as decimal(38, 10)) as basis_quantity
+    from headcount_basis
     union all
     select
-        shared_charges.charge_key,
-        fixed_basis.team,
-        fixed_basis.cost_center,
-        cast(fixed_basis.basis_quantity as decimal(38, 10)) as basis_quantity
-    from shared_charges
-    inner join fixed_basis
-        on shared_charges.allocation_rule_id = fixed_basis.rule_id
-    where shared_charges.allocation_method = 'fixed_percent'
+        'fixed_percent|' || rule_id as share_group,
+        team,
+        cost_center,
+        cast(basis_quantity as decimal(38, 10)) as basis_quantity
+    from fixed_basis
 ),
 
 shares as (
     select
-        charge_key,
+        share_group,
         team,
         cost_center,
         basis_quantity,
         cast(basis_quantity * 10000000000 as hugeint) as weight_units,
-        sum(basis_quantity) over (partition by charge_key) as basis_total,
+        sum(basis_quantity) over (partition by share_group) as basis_total,
         sum(cast(basis_quantity * 10000000000 as hugeint)) over (
-            partition by charge_key
+            partition by share_group
         ) as total_weight_units,
         row_number() over (
-            partition by charge_key
+            partition by share_group
             order by basis_quantity desc, team asc, cost_center asc
         ) as share_rank
     from weights
     where basis_quantity > 0
 ),
 
+-- only the keys and amounts go through the per-charge residue sums
 floored as (
     select
-        shared_charges.*,
+        shared_charges.charge_key,
         shares.team as receiving_team,
         shares.cost_center as receiving_cost_center,
         shares.basis_quantity,
         shares.basis_total,
         {% for amount in amounts -%}
+            shared_charges.{{ amount }},
             cast(
                 cast(shared_charges.{{ amount }} * 10000000000 as hugeint)
                 * shares.weight_units
@@ -216,55 +217,72 @@ floored as (
         shares.share_rank
     from shared_charges
     inner join shares
-        on shared_charges.charge_key = shares.charge_key
+        on shared_charges.share_group = shares.share_group
+),
+
+-- what the floored shares of each charge leave over
+residues as (
+    select
+        charge_key,
+        {% for amount in amounts -%}
+            any_value({{ amount }}) - sum({{ amount }}_floor)
+                as {{ amount }}_residue,
+        {% endfor -%}
+        count(*) as share_count
+    from floored
+    group by 1
 ),
 
 split as (
     select
         {% for amount in amounts -%}
             cast(
-                {{ amount }}_floor
+                floored.{{ amount }}_floor
                 + case
-                    when share_rank = 1
-                        then
-                            {{ amount }}
-                            - sum({{ amount }}_floor) over (
-                                partition by charge_key
-                            )
+                    when floored.share_rank = 1
+                        then residues.{{ amount }}_residue
                     else 0
                 end as decimal(38, 10)
             ) as {{ amount }}_share,
         {% endfor -%}
-        *
+        floored.charge_key,
+        floored.receiving_team,
+        floored.receiving_cost_center,
+        floored.basis_quantity,
+        floored.basis_total
     from floored
+    inner join residues
+        on floored.charge_key = residues.charge_key
 ),
 
 allocated as (
     select
-        charge_id,
-        charge_key,
-        allocation_rule_id,
-        allocation_method,
-        provider,
-        charge_category,
-        charge_frequency,
-        cost_grain,
-        token_class,
-        agent,
-        team as attributed_team,
-        cost_center as attributed_cost_center,
-        receiving_team as team,
-        receiving_cost_center as cost_center,
-        billing_currency,
-        reporting_currency,
-        basis_quantity,
-        basis_total,
+        shared_charges.charge_id,
+        shared_charges.charge_key,
+        shared_charges.allocation_rule_id,
+        shared_charges.allocation_method,
+        shared_charges.provider,
+        shared_charges.charge_category,
+        shared_charges.charge_frequency,
+        shared_charges.cost_grain,
+        shared_charges.token_class,
+        shared_charges.agent,
+        shared_charges.team as attributed_team,
+        shared_charges.cost_center as attributed_cost_center,
+        split.receiving_team as team,
+        split.receiving_cost_center as cost_center,
+        shared_charges.billing_currency,
+        shared_charges.reporting_currency,
+        split.basis_quantity,
+        split.basis_total,
         {% for amount in amounts -%}
-            {{ amount }}_share as {{ amount }},
+            split.{{ amount }}_share as {{ amount }},
         {% endfor -%}
-        charge_on,
-        billing_period_start_on
+        shared_charges.charge_on,
+        shared_charges.billing_period_start_on
     from split
+    inner join shared_charges
+        on split.charge_key = shared_charges.charge_key
 ),
 
 no_basis as (
@@ -295,7 +313,7 @@ no_basis as (
     from shared_charges
     where not exists (
         select 1 from shares
-        where shares.charge_key = shared_charges.charge_key
+        where shares.share_group = shared_charges.share_group
     )
 ),
 
