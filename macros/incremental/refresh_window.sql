@@ -2,9 +2,10 @@
     The incremental cost chain.
 
     int_ai_charges_unioned -> int_ai_charges_priced -> int_ai_costs_allocated
-    -> int_ai_costs_attributed -> int_ai_costs_converted -> fct_ai_costs ->
-    focus_ai_costs are incremental by charge day. On each build a chain model recomputes every
-    row whose charge_on falls in its refresh window [window_start, infinity)
+    -> int_ai_costs_attributed -> int_ai_costs_converted -> fct_ai_costs
+    -> focus_ai_costs are incremental by charge day. On each build a chain
+    model recomputes every row whose charge day falls in its refresh window
+    [window_start, infinity)
     (plus the rows it always recomputes, such as seat-months), deletes the
     same rows from its table first, and records the window it used in
     main.incremental_refresh_log. The window starts at the earliest of:
@@ -289,4 +290,16 @@
     {%- else -%}
         select 1
     {%- endif -%}
+{% endmacro %}
+
+
+{% macro refresh_chain_config() %}
+    {#- The config of every chain model: {{ config(**refresh_chain_config()) }}. -#}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': '{{ refresh_window_pre_hook() }}',
+        'post_hook': '{{ refresh_window_post_hook() }}',
+    }) }}
 {% endmacro %}

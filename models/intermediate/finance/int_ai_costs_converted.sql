@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ refresh_window_pre_hook() }}",
-    post_hook="{{ refresh_window_post_hook() }}",
-) }}
+{{ config(**refresh_chain_config()) }}
 
 {%- set window_start = refresh_window_start() %}
 
