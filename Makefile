@@ -30,7 +30,7 @@ build: venv
 	$(BIN)/python scripts/run_build.py
 
 test: venv focus-venv
-	$(BIN)/python -m pytest tests/python -n 2 --dist loadgroup --durations=15
+	$(BIN)/python -m pytest tests/python -n 2 --dist loadfile --durations=15
 	$(MAKE) --no-print-directory lint
 
 lint: venv
