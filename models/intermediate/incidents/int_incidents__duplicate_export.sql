@@ -9,6 +9,8 @@
                             restated them. A period that the newer export
                             repeats unchanged is only a re-export, not a
                             restatement.
+    Snapshot exports (seats/, period 'snapshot') are replaced by each newer
+    snapshot by design and are not restatements.
     Files, periods and record counts are in evidence. The window is the
     periods covered; a file that holds a single period (a monthly bill)
     covers that whole month. started_on is the first period covered
@@ -118,6 +120,9 @@ restated_periods as (
     where
         period_spans.superseded_count > 0
         and period_spans.period_digest != winners.winner_digest
+        -- a snapshot export (seats/) replaces the previous snapshot by
+        -- design: a newer snapshot is its cadence, not a restatement
+        and period_spans.export_period_key != 'snapshot'
 ),
 
 superseded_exports as (
