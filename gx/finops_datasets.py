@@ -165,10 +165,11 @@ _COUNT_SQL: dict[str, str] = {
         select filename, case
             when body is null or not coalesce(json_valid(body), false) then 1
             when coalesce(json_type(body, '$.data'), '') != 'ARRAY' then 1
-            else coalesce(list_sum(list_transform(
-                cast(json_extract(body, '$.data') as json[]),
-                lambda bucket: coalesce(json_array_length(bucket, '$.results'), 0)
-            )), 0)
+            when not coalesce(list_bool_and(list_transform(
+                json_type(body, '$.data[*].results'),
+                lambda results_type: results_type in ('ARRAY', 'NULL')
+            )), true) then 1
+            else len(json_extract(body, '$.data[*].results[*]'))
         end as rows_read
         from ({_DECODED_SQL})
     """,

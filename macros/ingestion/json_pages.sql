@@ -1,96 +1,139 @@
-{% macro file_rejections(files_cte, format, items_key=none) %}
+{% macro raw_file_problem(file_text, format, items_key=none, nested_key=none) %}
     {#-
-        One row per raw file that cannot be read at all (source_row = 0):
-        not UTF-8, empty, not valid JSON, or a JSON page without its item array.
-        `format` is 'json', 'jsonl' or 'csv'; `items_key` is the page's array
-        key for 'json' (for example 'data' or 'usageEvents').
+        Why a raw file cannot be read at all, or null when it can: not UTF-8,
+        empty, and for `format` 'json' not valid JSON, without its top-level
+        item array `items_key`, or (for bucketed pages) with an entry whose
+        `nested_key` is present but not an array.
+    -#}
+    case
+        when {{ file_text }} is null then 'file is not UTF-8 text'
+        when trim({{ file_text }}) = '' then 'empty file'
+        {%- if format == 'json' %}
+        when not coalesce(json_valid({{ file_text }}), false)
+            then 'file is not valid JSON (truncated or malformed)'
+        {%- if items_key %}
+        when coalesce(
+            json_type({{ file_text }}, '$.{{ items_key }}'), ''
+        ) != 'ARRAY'
+            then 'page has no "{{ items_key }}" array'
+        {%- if nested_key %}
+        when not coalesce(
+            list_bool_and(
+                list_transform(
+                    json_type(
+                        {{ file_text }},
+                        '$.{{ items_key }}[*].{{ nested_key }}'
+                    ),
+                    lambda nested_type: nested_type in ('ARRAY', 'NULL')
+                )
+            ),
+            true
+        )
+            then
+                'an entry of "{{ items_key }}" has a "{{ nested_key }}"'
+                || ' that is not an array'
+        {%- endif %}
+        {%- endif %}
+        {%- endif %}
+    end
+{% endmacro %}
+
+
+{% macro file_rejections(files_cte, format, items_key=none, nested_key=none) %}
+    {#-
+        One row per raw file that cannot be read at all (source_row = 0), with
+        the reason from raw_file_problem(). `format` is 'json', 'jsonl' or
+        'csv'; `items_key` is a JSON page's array key (for example 'data' or
+        'usageEvents'), `nested_key` the array inside each of its entries
+        (the 'results' of a bucketed Admin API page).
     -#}
     select
         source_file,
         cast(0 as bigint) as source_row,
         cast(null as varchar) as raw_record,
         file_modified_at,
-        case
-            when file_text is null then 'file is not UTF-8 text'
-            when trim(file_text) = '' then 'empty file'
-            {%- if format == 'json' %}
-            when not coalesce(json_valid(file_text), false)
-                then 'file is not valid JSON (truncated or malformed)'
-            {%- if items_key %}
-            when coalesce(
-                json_type(json_extract(file_text, '$.{{ items_key }}')), ''
-            ) != 'ARRAY'
-                then 'page has no "{{ items_key }}" array'
-            {%- endif %}
-            {%- endif %}
-        end as rejected_reason
-    from {{ files_cte }}
-    where
-        file_text is null
-        or trim(file_text) = ''
-        {%- if format == 'json' %}
-        or not coalesce(json_valid(file_text), false)
-        {%- if items_key %}
-        or coalesce(
-            json_type(json_extract(file_text, '$.{{ items_key }}')), ''
-        ) != 'ARRAY'
-        {%- endif %}
-        {%- endif %}
+        rejected_reason
+    from (
+        select
+            source_file,
+            file_modified_at,
+            {{ raw_file_problem('file_text', format, items_key, nested_key) }}
+                as rejected_reason
+        from {{ files_cte }}
+    ) as checked_files
+    where rejected_reason is not null
 {% endmacro %}
 
 
 {% macro json_page_items(files_cte, items_key) %}
     {#-
         One row per element of a JSON page's top-level array `items_key`
-        (for example Cursor's usageEvents): source_file, file_modified_at,
-        source_row (1-based position), item (json), raw_record (its text).
+        (for example Cursor's usageEvents), for the pages file_rejections()
+        does not reject: source_file, file_modified_at, source_row (1-based
+        position), item (json), raw_record (its text). Elements are taken
+        with a `[*]` JSON path, not a cast to json[], which keeps a page of
+        several MB in bounded memory.
     -#}
-    select
-        *,
-        cast(item as varchar) as raw_record
-    from (
+    with pages as (
+        select
+            source_file,
+            file_modified_at,
+            json_extract(file_text, '$.{{ items_key }}[*]') as items
+        from {{ files_cte }}
+        where {{ raw_file_problem('file_text', 'json', items_key) }} is null
+    ),
+
+    page_items as (
+        select
+            source_file,
+            file_modified_at,
+            generate_subscripts(items, 1) as source_row,
+            unnest(items) as item
+        from pages
+    )
+
     select
         source_file,
         file_modified_at,
-        generate_subscripts(
-            cast(json_extract(file_text, '$.{{ items_key }}') as json []), 1
-        ) as source_row,
-        unnest(
-            cast(json_extract(file_text, '$.{{ items_key }}') as json [])
-        ) as item
-    from {{ files_cte }}
-    where
-        coalesce(json_valid(file_text), false)
-        and json_type(json_extract(file_text, '$.{{ items_key }}')) = 'ARRAY'
-    ) as page_items
+        cast(source_row as bigint) as source_row,
+        item,
+        cast(item as varchar) as raw_record
+    from page_items
 {% endmacro %}
 
 
 {% macro json_bucket_results(files_cte) %}
     {#-
         One row per result of the bucketed Admin API pages of OpenAI and
-        Anthropic ({data: [{start_time/starting_at, ..., results: [...]}]}):
-        source_file, file_modified_at, bucket (json: the bucket without its
-        results), result (json), raw_record (the result's JSON text),
-        source_row (1-based position of the result across the file's
-        buckets, in order). Rows are numbered per bucket (a window over the
-        buckets, not over the results), and a result row does not carry its
-        bucket's other results.
+        Anthropic ({data: [{start_time/starting_at, ..., results: [...]}]}),
+        for the pages that file_rejections(..., 'data', 'results') does not
+        reject: source_file, file_modified_at, bucket (json: the bucket
+        without its results), result (json), raw_record (the result's JSON
+        text), source_row (1-based position of the result across the file's
+        buckets, in order). A bucket without results (missing or null) has
+        no rows. Buckets and results are taken with `[*]` JSON paths rather
+        than casts to json[], which keeps monthly pages of several MB in
+        bounded memory; rows are numbered per bucket (a window over the
+        buckets, not over the results).
     -#}
-    with buckets as (
+    with pages as (
         select
             source_file,
             file_modified_at,
-            generate_subscripts(
-                cast(json_extract(file_text, '$.data') as json []), 1
-            ) as bucket_number,
-            unnest(
-                cast(json_extract(file_text, '$.data') as json [])
-            ) as bucket
+            json_extract(file_text, '$.data[*]') as buckets
         from {{ files_cte }}
         where
-            coalesce(json_valid(file_text), false)
-            and json_type(json_extract(file_text, '$.data')) = 'ARRAY'
+            {{ raw_file_problem('file_text', 'json', 'data', 'results') }}
+            is null
+    ),
+
+    buckets as (
+        select
+            source_file,
+            file_modified_at,
+            generate_subscripts(buckets, 1) as bucket_number,
+            unnest(buckets) as bucket
+        from pages
     ),
 
     bucket_results as (
@@ -99,9 +142,7 @@
             file_modified_at,
             bucket_number,
             json_merge_patch(bucket, '{"results": null}') as bucket,
-            cast(
-                coalesce(json_extract(bucket, '$.results'), '[]') as json []
-            ) as bucket_results
+            json_extract(bucket, '$.results[*]') as bucket_results
         from buckets
     ),
 

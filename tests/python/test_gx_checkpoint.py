@@ -46,7 +46,8 @@ COST_EXPORTS = (
 )
 
 # (fixture folder, export, file) -> records, worked out by hand from the fixture files: a file
-# that cannot be read at all (truncated, empty, not UTF-8) is one record, a header-only CSV none.
+# that cannot be read at all (truncated, empty, not UTF-8, a bucket whose results is not an
+# array) is one record, a header-only CSV none.
 FIXTURE_RECORDS = {
     ("openai_api_exports", "openai/costs", "20260503T060000Z_costs.json"): 9,
     ("openai_api_exports", "openai/costs", "20260503T070000Z_costs_truncated.json"): 1,
@@ -57,6 +58,8 @@ FIXTURE_RECORDS = {
      "20260503T090000Z_usage_completions_crlf.json"): 1,
     ("anthropic_api_exports", "anthropic/usage_messages",
      "20260503T060000Z_usage_messages.json"): 4,
+    ("anthropic_api_exports", "anthropic/usage_messages",
+     "20260503T100000Z_usage_messages_results_object.json"): 1,
     ("anthropic_api_exports", "anthropic/cost_report", "20260503T060000Z_cost_report.json"): 7,
     ("anthropic_api_exports", "anthropic/cost_report", "20260503T090000Z_cost_report_bom.json"): 1,
     ("cursor_api_exports", "cursor/usage_events", "20260503T060000Z_usage_events.json"): 4,

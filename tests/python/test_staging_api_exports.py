@@ -13,7 +13,8 @@ Bad inputs in the fixtures (each asserted with its reason):
 - openai/usage_completions: a token count that is not a number, a missing
   num_model_requests, a page with CRLF line ends;
 - anthropic: an output_tokens / amount that is not a number, a missing amount,
-  a cost page starting with a UTF-8 byte-order mark;
+  a cost page starting with a UTF-8 byte-order mark, a usage page whose second
+  bucket has an object where its "results" array belongs;
 - cursor: a requestsCosts that is not a number, a page saved as Latin-1;
 - gateway: a line that is not valid JSON, a blank line, a count that is not a
   number, a log with CRLF line ends.
@@ -70,6 +71,8 @@ EXPECTED_FILE_COUNTS = {
      "20260503T090000Z_usage_completions_crlf.json"): (1, 1, 0),
     ("stg_anthropic__usage_messages",
      "20260503T060000Z_usage_messages.json"): (4, 3, 1),
+    ("stg_anthropic__usage_messages",
+     "20260503T100000Z_usage_messages_results_object.json"): (1, 0, 1),
     ("stg_anthropic__cost_report", "20260503T060000Z_cost_report.json"): (7, 5, 2),
     ("stg_anthropic__cost_report",
      "20260503T090000Z_cost_report_bom.json"): (1, 1, 0),
@@ -99,6 +102,9 @@ EXPECTED_REJECTIONS = {
     ("stg_anthropic__usage_messages",
      "20260503T060000Z_usage_messages.json", 3):
         "output_tokens is not a number: 'lots'",
+    ("stg_anthropic__usage_messages",
+     "20260503T100000Z_usage_messages_results_object.json", 0):
+        'an entry of "data" has a "results" that is not an array',
     ("stg_anthropic__cost_report", "20260503T060000Z_cost_report.json", 4):
         "amount is not a number: 'abc'",
     ("stg_anthropic__cost_report", "20260503T060000Z_cost_report.json", 5):
@@ -144,13 +150,20 @@ def read_text(path: Path) -> str | None:
 
 
 def load_page(path: Path) -> dict | None:
+    """The page, or None when the warehouse must reject the whole file."""
     text = read_text(path)
     if text is None:
         return None
     try:
-        return json.loads(text, parse_float=Decimal)
+        page = json.loads(text, parse_float=Decimal)
     except ValueError:
         return None
+    buckets = page.get("data")
+    if isinstance(buckets, list) and any(
+        not isinstance(bucket.get("results"), (list, type(None))) for bucket in buckets
+    ):
+        return None
+    return page
 
 
 def records_in_file(path: Path) -> int:

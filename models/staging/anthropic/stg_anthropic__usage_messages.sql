@@ -113,7 +113,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'json', 'data') }}
+    {{ file_rejections('files', 'json', 'data', 'results') }}
 ),
 
 final as (

@@ -133,7 +133,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'json', 'data') }}
+    {{ file_rejections('files', 'json', 'data', 'results') }}
 ),
 
 final as (
