@@ -285,20 +285,33 @@ def test_usage_share_splits_the_canary_by_the_providers_usage(sample_warehouse: 
     assert anthropic_only.keys() == expected.keys()
     for team, value in expected.items():
         assert abs(anthropic_only[team] - value) < TINY, team
-    # one charge, to the last 1e-10: floors plus the residue on the largest weight
-    charge_id, cost = canary[0]
+    # one pool (the largest charge's), to the last 1e-10: floors plus the residue on the
+    # largest weight, of the sum of the pool's charges
+    charge_id, _ = canary[0]
+    pool_key, pool_cost = sample_warehouse.query(
+        """
+        select shared.allocation_pool_key, sum(fct_ai_costs.billed_cost)
+        from int_ai_costs_shared as shared
+        inner join fct_ai_costs using (charge_id)
+        where shared.allocation_pool_key = (
+            select allocation_pool_key from int_ai_costs_shared where charge_id = ?
+        )
+        group by 1
+        """,
+        [charge_id],
+    )[0]
     split = dict(
         ((team, cc), value)
         for team, cc, value in sample_warehouse.query(
             """
             select team, cost_center, billed_cost from int_ai_costs_charged_back
-            where charge_id = ?
+            where allocation_pool_key = ?
             """,
-            [charge_id],
+            [pool_key],
         )
     )
-    assert split == exact_split(cost, weights)
-    assert sum(split.values()) == cost
+    assert split == exact_split(pool_cost, weights)
+    assert sum(split.values()) == pool_cost
 
 
 def test_headcount_splits_chatgpt_seats_by_seat_holders(sample_warehouse: DbtResult) -> None:
@@ -331,18 +344,50 @@ def test_fixed_percent_splits_claude_team_by_the_table(sample_warehouse: DbtResu
         assert abs(got[team] - total * percent / 100) < TINY, team
 
 
-def test_each_shared_charge_adds_up_exactly(sample_warehouse: DbtResult) -> None:
-    broken = sample_warehouse.scalar(
+def test_each_charge_and_pool_adds_up_exactly(sample_warehouse: DbtResult) -> None:
+    """A direct row carries its charge's cost; a pool's rows add up to its charges' cost."""
+    direct_broken = sample_warehouse.scalar(
         """
-        select count(*) from (
-            select charge_id, sum(billed_cost) as split_cost
-            from int_ai_costs_charged_back group by 1
-        ) as split
+        select count(*) from int_ai_costs_charged_back as lines
         inner join fct_ai_costs using (charge_id)
-        where fct_ai_costs.billed_cost is distinct from split.split_cost
+        where lines.allocation_method = 'direct'
+            and fct_ai_costs.billed_cost is distinct from lines.billed_cost
         """
     )
-    assert broken == 0
+    assert direct_broken == 0
+    pools = sample_warehouse.query(
+        """
+        with pool_charges as (
+            select shared.allocation_pool_key, count(*) as charges,
+                sum(fct_ai_costs.billed_cost) as billed_cost
+            from int_ai_costs_shared as shared
+            inner join fct_ai_costs using (charge_id)
+            group by 1
+        ),
+        pool_lines as (
+            select allocation_pool_key, max(charge_count) as charges,
+                sum(billed_cost) as billed_cost
+            from int_ai_costs_charged_back
+            where allocation_pool_key is not null
+            group by 1
+        )
+        select pool_charges.charges, pool_lines.charges,
+            pool_charges.billed_cost, pool_lines.billed_cost
+        from pool_charges full outer join pool_lines using (allocation_pool_key)
+        """
+    )
+    assert pools, "the sample has shared charges"
+    assert all(row[0] == row[1] and row[2] == row[3] for row in pools)
+    # every shared charge is in int_ai_costs_shared once, every other one is direct
+    shared, direct, charges = sample_warehouse.query(
+        """
+        select
+            (select count(distinct charge_id) from int_ai_costs_shared),
+            (select count(*) from int_ai_costs_charged_back where allocation_method = 'direct'),
+            (select count(*) from fct_ai_costs)
+        """
+    )[0]
+    assert shared + direct == charges
 
 
 # ---------------------------------------------------------------------------------------

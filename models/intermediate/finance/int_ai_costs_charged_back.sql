@@ -1,9 +1,11 @@
 {{ config(materialized='table') }}
 
--- Every charge's cost assigned to the teams that pay for it. A charge that a
--- rule of the seed shared_cost_rules selects (all filters match, '*' = any;
--- the lowest priority, then rule_id, wins) is split over (team, cost centre)
--- by the rule's method, for the charge's month:
+-- Who pays for every charge. A charge that no rule of the seed
+-- shared_cost_rules selects is one row with its attributed team (direct).
+-- The charges a rule shares (int_ai_costs_shared) are summed per allocation
+-- pool (one rule, day, provider, category, frequency, grain, token class,
+-- agent and currency) and each pool is split over (team, cost centre) by the
+-- rule's method, for the pool's month:
 --   usage_share    the teams' list cost of the same provider's Usage
 --                  charges (gross, before discounts; billed cost where no
 --                  list cost exists); the shared charges count as usage of
@@ -12,13 +14,14 @@
 --                  seats:<product>, or seats:* for any AI seat) per team,
 --                  from seats/
 --   fixed_percent  the rule's percentage table (one seed row per team)
--- Only named teams receive shares; a shared charge with no basis in its
--- month goes whole to team and cost centre 'unallocated'. Every other charge
--- stays with its attributed team (which may be 'unallocated').
+-- Only named teams receive shares; a pool with no basis in its month goes
+-- whole to team and cost centre 'unallocated'. Splitting pools rather than
+-- single charges keeps the table at (pools x teams) rows: splitting each of
+-- a month's seat fees over every team would grow with seats x teams.
 -- Exact integer arithmetic in units of 1e-10: each share is
 -- floor(cost x weight / total weight); the residue (under n x 1e-10) goes to
 -- the team with the largest weight (ties: team, then cost centre), so the
--- shares of a charge add up to its cost exactly.
+-- shares of a pool add up to its cost exactly.
 {%- set amounts = [
     'billed_cost', 'effective_cost',
     'billed_cost_reporting', 'effective_cost_reporting',
@@ -30,6 +33,10 @@ charges as (
     select * from {{ ref('int_ai_costs_converted') }}
 ),
 
+shared as (
+    select * from {{ ref('int_ai_costs_shared') }}
+),
+
 rules as (
     select * from {{ ref('shared_cost_rules') }}
 ),
@@ -38,65 +45,31 @@ seat_months as (
     select * from {{ ref('int_seat_months') }}
 ),
 
-rule_filters as (
-    select distinct
-        rule_id,
-        priority,
-        provider,
-        cost_grain,
-        token_class,
-        charge_category,
-        agent,
-        attributed_team,
-        method,
-        basis
-    from rules
-),
-
-rule_matches as (
+pools as (
     select
-        charges.charge_key,
-        rule_filters.rule_id,
-        rule_filters.method,
-        rule_filters.basis,
-        row_number() over (
-            partition by charges.charge_key
-            order by rule_filters.priority, rule_filters.rule_id
-        ) as match_rank
-    from charges
-    inner join rule_filters
-        on
-            rule_filters.provider in ('*', charges.provider)
-            and rule_filters.cost_grain in ('*', charges.cost_grain)
-            and rule_filters.token_class in ('*', charges.token_class)
-            and rule_filters.charge_category in ('*', charges.charge_category)
-            and rule_filters.agent in ('*', charges.agent)
-            and rule_filters.attributed_team in ('*', charges.team)
-),
-
-shared_charges as (
-    select
-        charges.*,
-        rule_matches.rule_id as allocation_rule_id,
-        rule_matches.method as allocation_method,
-        rule_matches.basis as allocation_basis,
-        -- the charges of one share group split over the same weights
-        case rule_matches.method
-            when 'usage_share'
-                then
-                    'usage_share|' || rule_matches.basis || '|'
-                    || charges.provider || '|'
-                    || charges.billing_period_start_on
-            when 'headcount'
-                then
-                    'headcount|' || rule_matches.basis || '|'
-                    || charges.billing_period_start_on
-            when 'fixed_percent' then 'fixed_percent|' || rule_matches.rule_id
-        end as share_group
-    from charges
-    inner join rule_matches
-        on charges.charge_key = rule_matches.charge_key
-    where rule_matches.match_rank = 1
+        shared.allocation_pool_key,
+        any_value(shared.allocation_rule_id) as allocation_rule_id,
+        any_value(shared.allocation_method) as allocation_method,
+        any_value(shared.share_group) as share_group,
+        any_value(charges.provider) as provider,
+        any_value(charges.charge_category) as charge_category,
+        any_value(charges.charge_frequency) as charge_frequency,
+        any_value(charges.cost_grain) as cost_grain,
+        any_value(charges.token_class) as token_class,
+        any_value(charges.agent) as agent,
+        any_value(charges.billing_currency) as billing_currency,
+        any_value(charges.reporting_currency) as reporting_currency,
+        count(*) as charge_count,
+        {% for amount in amounts -%}
+            cast(sum(charges.{{ amount }}) as decimal(38, 10))
+                as {{ amount }},
+        {% endfor -%}
+        any_value(charges.charge_on) as charge_on,
+        any_value(charges.billing_period_start_on) as billing_period_start_on
+    from shared
+    inner join charges
+        on shared.charge_key = charges.charge_key
+    group by 1
 ),
 
 usage_basis as (
@@ -152,8 +125,8 @@ fixed_basis as (
     where method = 'fixed_percent'
 ),
 
--- the weights of each share group (not of each charge: every charge of a
--- group splits over the same teams)
+-- the weights of each share group (every pool of a group splits over the
+-- same teams)
 weights as (
     select
         'usage_share|provider_list_cost|' || provider || '|'
@@ -198,38 +171,38 @@ shares as (
     where basis_quantity > 0
 ),
 
--- only the keys and amounts go through the per-charge residue sums
 floored as (
     select
-        shared_charges.charge_key,
-        shares.team as receiving_team,
-        shares.cost_center as receiving_cost_center,
+        pools.allocation_pool_key,
+        shares.team,
+        shares.cost_center,
         shares.basis_quantity,
         shares.basis_total,
         {% for amount in amounts -%}
-            shared_charges.{{ amount }},
             cast(
-                cast(shared_charges.{{ amount }} * 10000000000 as hugeint)
+                cast(pools.{{ amount }} * 10000000000 as hugeint)
                 * shares.weight_units
                 // shares.total_weight_units as decimal(38, 0)
             ) * 0.0000000001 as {{ amount }}_floor,
         {% endfor -%}
         shares.share_rank
-    from shared_charges
+    from pools
     inner join shares
-        on shared_charges.share_group = shares.share_group
+        on pools.share_group = shares.share_group
 ),
 
--- what the floored shares of each charge leave over
+-- what the floored shares of each pool leave over
 residues as (
     select
-        charge_key,
+        floored.allocation_pool_key,
         {% for amount in amounts -%}
-            any_value({{ amount }}) - sum({{ amount }}_floor)
+            any_value(pools.{{ amount }}) - sum(floored.{{ amount }}_floor)
                 as {{ amount }}_residue,
         {% endfor -%}
         count(*) as share_count
     from floored
+    inner join pools
+        on floored.allocation_pool_key = pools.allocation_pool_key
     group by 1
 ),
 
@@ -243,52 +216,56 @@ split as (
                         then residues.{{ amount }}_residue
                     else 0
                 end as decimal(38, 10)
-            ) as {{ amount }}_share,
+            ) as {{ amount }},
         {% endfor -%}
-        floored.charge_key,
-        floored.receiving_team,
-        floored.receiving_cost_center,
+        floored.allocation_pool_key,
+        floored.team,
+        floored.cost_center,
         floored.basis_quantity,
         floored.basis_total
     from floored
     inner join residues
-        on floored.charge_key = residues.charge_key
+        on floored.allocation_pool_key = residues.allocation_pool_key
 ),
 
 allocated as (
     select
-        shared_charges.charge_id,
-        shared_charges.charge_key,
-        shared_charges.allocation_rule_id,
-        shared_charges.allocation_method,
-        shared_charges.provider,
-        shared_charges.charge_category,
-        shared_charges.charge_frequency,
-        shared_charges.cost_grain,
-        shared_charges.token_class,
-        shared_charges.agent,
-        shared_charges.team as attributed_team,
-        shared_charges.cost_center as attributed_cost_center,
-        split.receiving_team as team,
-        split.receiving_cost_center as cost_center,
-        shared_charges.billing_currency,
-        shared_charges.reporting_currency,
+        cast(null as varchar) as charge_id,
+        cast(null as varchar) as charge_key,
+        pools.allocation_pool_key,
+        pools.charge_count,
+        pools.allocation_rule_id,
+        pools.allocation_method,
+        pools.provider,
+        pools.charge_category,
+        pools.charge_frequency,
+        pools.cost_grain,
+        pools.token_class,
+        pools.agent,
+        cast(null as varchar) as attributed_team,
+        cast(null as varchar) as attributed_cost_center,
+        split.team,
+        split.cost_center,
+        pools.billing_currency,
+        pools.reporting_currency,
         split.basis_quantity,
         split.basis_total,
         {% for amount in amounts -%}
-            split.{{ amount }}_share as {{ amount }},
+            split.{{ amount }},
         {% endfor -%}
-        shared_charges.charge_on,
-        shared_charges.billing_period_start_on
+        pools.charge_on,
+        pools.billing_period_start_on
     from split
-    inner join shared_charges
-        on split.charge_key = shared_charges.charge_key
+    inner join pools
+        on split.allocation_pool_key = pools.allocation_pool_key
 ),
 
 no_basis as (
     select
-        charge_id,
-        charge_key,
+        cast(null as varchar) as charge_id,
+        cast(null as varchar) as charge_key,
+        allocation_pool_key,
+        charge_count,
         allocation_rule_id,
         'unallocated_no_basis' as allocation_method,
         provider,
@@ -297,8 +274,8 @@ no_basis as (
         cost_grain,
         token_class,
         agent,
-        team as attributed_team,
-        cost_center as attributed_cost_center,
+        cast(null as varchar) as attributed_team,
+        cast(null as varchar) as attributed_cost_center,
         'unallocated' as team,
         'unallocated' as cost_center,
         billing_currency,
@@ -310,10 +287,10 @@ no_basis as (
         {% endfor -%}
         charge_on,
         billing_period_start_on
-    from shared_charges
+    from pools
     where not exists (
         select 1 from shares
-        where shares.share_group = shared_charges.share_group
+        where shares.share_group = pools.share_group
     )
 ),
 
@@ -321,6 +298,8 @@ direct as (
     select
         charges.charge_id,
         charges.charge_key,
+        cast(null as varchar) as allocation_pool_key,
+        cast(1 as bigint) as charge_count,
         cast(null as varchar) as allocation_rule_id,
         'direct' as allocation_method,
         charges.provider,
@@ -344,8 +323,8 @@ direct as (
         charges.billing_period_start_on
     from charges
     where not exists (
-        select 1 from shared_charges
-        where shared_charges.charge_key = charges.charge_key
+        select 1 from shared
+        where shared.charge_key = charges.charge_key
     )
 ),
 

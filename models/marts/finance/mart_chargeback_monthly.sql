@@ -43,12 +43,14 @@ final as (
             as billed_cost_reporting,
         cast(coalesce(sum(effective_cost_reporting), 0) as decimal(38, 10))
             as effective_cost_reporting,
-        count(distinct charge_key) filter (
+        -- a pool reaches a (team, cost centre) once, so its charges count
+        -- once per receiver: these are counts of distinct charges
+        cast(coalesce(sum(charge_count) filter (
             where allocation_method = 'direct'
-        ) as direct_charge_count,
-        count(distinct charge_key) filter (
+        ), 0) as bigint) as direct_charge_count,
+        cast(coalesce(sum(charge_count) filter (
             where allocation_method != 'direct'
-        ) as shared_charge_count,
+        ), 0) as bigint) as shared_charge_count,
         billing_period_start_on
     from lines
     group by
