@@ -15,7 +15,9 @@ Steps, each reported by one status line on stdout (and in the log file), for exa
                state), or starts from an empty file with --full-refresh or on the first run.
 4. freshness   `dbt source freshness` against the building file; a stale source is a warning,
                and an error only with --strict-freshness (exit 3).
-5. build       `dbt build` into the building file (extra arguments after `--` go to dbt).
+5. build       `dbt build` into the building file (extra arguments after `--` go to dbt),
+               without unit tests (DBT_EXCLUDE_RESOURCE_TYPES=unit_test unless set): they
+               test the code on fixed inputs and run in `make test`, CI and `make build`.
 6. checkpoint  the Great Expectations checkpoint (scripts/run_gx_checkpoint.py) on it.
 7. publish     fsync, then an atomic `os.replace` of the building file over AI_FINOPS_DB_PATH.
                Readers that opened the old file keep reading it; new readers see the new one.
@@ -221,6 +223,9 @@ class Refresh:
                 "PYTHONUNBUFFERED": "1",  # child output reaches the log line by line
             }
         )
+        # unit tests check the project's code on fixed inputs, not the data: they run in
+        # `make test` / CI and `make build`, not in every scheduled refresh (dbt's own advice)
+        env.setdefault("DBT_EXCLUDE_RESOURCE_TYPES", "unit_test")
         return env
 
     def run_child(self, cmd: list[str]) -> tuple[int, str]:

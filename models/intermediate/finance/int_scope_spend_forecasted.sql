@@ -114,24 +114,49 @@ daily as (
             and calendar.spend_on = daily_sums.spend_on
 ),
 
--- each observed day (as of) with the observed days of its trailing 90 days,
--- as members of the groups whose statistics the run-rates need: its kind
--- (weekday or weekend, trailing 28 days only) and its 30-day block
-history_window as (
+-- the observed days of each group whose statistics the run-rates at the
+-- end of an observed day (as of) need, as lists taken by window frames over
+-- the gap-free calendar: the weekdays and the weekend days among its trailing
+-- 28 days, and each of its three trailing 30-day blocks
+history_lists as (
     select
-        as_of.scope_type,
-        as_of.scope_value,
-        as_of.spend_on as as_of_on,
-        history.is_weekend,
-        history.usage_cost,
-        as_of.spend_on - history.spend_on as lag_days
-    from daily as as_of
-    inner join daily as history
-        on
-            as_of.scope_type = history.scope_type
-            and as_of.scope_value = history.scope_value
-            and history.spend_on between as_of.spend_on - 89 and as_of.spend_on
-    where history.is_observed and as_of.is_observed
+        scope_type,
+        scope_value,
+        spend_on as as_of_on,
+        list(usage_cost) filter (
+            where is_observed and not is_weekend
+        ) over recent_days as weekday_costs,
+        list(usage_cost) filter (
+            where is_observed and is_weekend
+        ) over recent_days as weekend_costs,
+        {%- for block in ['block_0', 'block_1', 'block_2'] %}
+            list(usage_cost) filter (
+                where is_observed
+            ) over {{ block }} as {{ block }}_costs,
+        {%- endfor %}
+        is_observed
+    from daily
+    window
+        recent_days as (
+            partition by scope_type, scope_value
+            order by spend_on
+            rows between 27 preceding and current row
+        ),
+        block_0 as (
+            partition by scope_type, scope_value
+            order by spend_on
+            rows between 29 preceding and current row
+        ),
+        block_1 as (
+            partition by scope_type, scope_value
+            order by spend_on
+            rows between 59 preceding and 30 preceding
+        ),
+        block_2 as (
+            partition by scope_type, scope_value
+            order by spend_on
+            rows between 89 preceding and 60 preceding
+        )
 ),
 
 memberships as (
@@ -139,95 +164,90 @@ memberships as (
         scope_type,
         scope_value,
         as_of_on,
-        case when is_weekend then 'weekend' else 'weekday' end as stat_group,
-        usage_cost
-    from history_window
-    where lag_days < 28
+        'weekday' as stat_group,
+        weekday_costs as group_costs
+    from history_lists
+    where is_observed and len(weekday_costs) > 0
     union all
     select
         scope_type,
         scope_value,
         as_of_on,
-        'block_' || (lag_days // 30) as stat_group,
-        usage_cost
-    from history_window
+        'weekend' as stat_group,
+        weekend_costs as group_costs
+    from history_lists
+    where is_observed and len(weekend_costs) > 0
+    union all
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        'block_0' as stat_group,
+        block_0_costs as group_costs
+    from history_lists
+    where is_observed and len(block_0_costs) > 0
+    union all
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        'block_1' as stat_group,
+        block_1_costs as group_costs
+    from history_lists
+    where is_observed and len(block_1_costs) > 0
+    union all
+    select
+        scope_type,
+        scope_value,
+        as_of_on,
+        'block_2' as stat_group,
+        block_2_costs as group_costs
+    from history_lists
+    where is_observed and len(block_2_costs) > 0
 ),
 
 medians as (
+    select
+        *,
+        list_aggregate(group_costs, 'median') as median_cost
+    from memberships
+),
+
+thresholds as (
+    select
+        *,
+        median_cost + 4.4478 * list_aggregate(
+            list_transform(group_costs, lambda cost: abs(cost - median_cost)),
+            'median'
+        ) as burst_threshold
+    from medians
+),
+
+burst_free as (
+    select
+        *,
+        list_filter(group_costs, lambda cost: cost <= burst_threshold)
+            as burst_free_costs
+    from thresholds
+),
+
+group_means as (
     select
         scope_type,
         scope_value,
         as_of_on,
         stat_group,
-        median(usage_cost) as median_cost
-    from memberships
-    group by 1, 2, 3, 4
-),
-
-deviations as (
-    select
-        memberships.scope_type,
-        memberships.scope_value,
-        memberships.as_of_on,
-        memberships.stat_group,
-        median(abs(memberships.usage_cost - medians.median_cost)) as mad_cost
-    from memberships
-    inner join medians
-        on
-            memberships.scope_type = medians.scope_type
-            and memberships.scope_value = medians.scope_value
-            and memberships.as_of_on = medians.as_of_on
-            and memberships.stat_group = medians.stat_group
-    group by 1, 2, 3, 4
-),
-
-thresholds as (
-    select
-        medians.scope_type,
-        medians.scope_value,
-        medians.as_of_on,
-        medians.stat_group,
-        medians.median_cost + 4.4478 * deviations.mad_cost as burst_threshold
-    from medians
-    inner join deviations
-        on
-            medians.scope_type = deviations.scope_type
-            and medians.scope_value = deviations.scope_value
-            and medians.as_of_on = deviations.as_of_on
-            and medians.stat_group = deviations.stat_group
-),
-
-group_means as (
-    select
-        memberships.scope_type,
-        memberships.scope_value,
-        memberships.as_of_on,
-        memberships.stat_group,
-        count(*) as observed_days,
-        count(*) filter (
-            where memberships.usage_cost > thresholds.burst_threshold
-        ) as burst_days,
+        len(group_costs) as observed_days,
+        len(group_costs) - len(burst_free_costs) as burst_days,
         cast(
-            cast(sum(memberships.usage_cost) * 10000000000 as hugeint)
-            // count(*) as decimal(38, 0)
+            cast(list_sum(group_costs) * 10000000000 as hugeint)
+            // len(group_costs) as decimal(38, 0)
         ) * 0.0000000001 as mean_cost,
         cast(
-            cast(
-                sum(memberships.usage_cost) filter (
-                    where memberships.usage_cost <= thresholds.burst_threshold
-                ) * 10000000000 as hugeint
-            ) // count(*) filter (
-                where memberships.usage_cost <= thresholds.burst_threshold
-            ) as decimal(38, 0)
+            cast(list_sum(burst_free_costs) * 10000000000 as hugeint)
+            // len(burst_free_costs) as decimal(38, 0)
         ) * 0.0000000001 as burst_free_mean_cost
-    from memberships
-    inner join thresholds
-        on
-            memberships.scope_type = thresholds.scope_type
-            and memberships.scope_value = thresholds.scope_value
-            and memberships.as_of_on = thresholds.as_of_on
-            and memberships.stat_group = thresholds.stat_group
-    group by 1, 2, 3, 4
+    from burst_free
 ),
 
 rates as (
