@@ -3,7 +3,8 @@
 
     int_ai_charges_unioned -> int_ai_charges_priced -> int_ai_costs_allocated
     -> int_ai_costs_attributed -> int_ai_costs_converted -> fct_ai_costs
-    -> focus_ai_costs are incremental by charge day. On each build a chain
+    -> focus_ai_costs (and int_ai_costs_converted -> int_model_charges_repriced)
+    are incremental by charge day. On each build a chain
     model recomputes every row whose charge day falls in its refresh window
     [window_start, infinity)
     (plus the rows it always recomputes, such as seat-months), deletes the
@@ -67,6 +68,9 @@
         'focus_ai_costs': {
             'upstream': ['fct_ai_costs'], 'staging': [],
             'always': "\"ChargeCategory\" = 'Purchase'", 'day': focus_day},
+        'int_model_charges_repriced': {
+            'upstream': ['int_ai_costs_converted'], 'staging': [],
+            'always': 'false'},
     }) }}
 {% endmacro %}
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import ROOT, DbtResult
+from conftest import ROOT, DbtResult, build_warehouse
 
 CENT = Decimal("0.01")
 TINY = Decimal("0.000001")
@@ -388,6 +388,56 @@ def test_each_charge_and_pool_adds_up_exactly(sample_warehouse: DbtResult) -> No
         """
     )[0]
     assert shared + direct == charges
+
+
+SEATS_HEADER = ("seat_id,provider,product,plan,user_email,team,cost_center,start_date,end_date,"
+                "unit_price,currency,billing_period")
+
+
+def test_user_directory_keeps_leavers_and_takes_the_newest_assignment(
+    tmp_path: Path,
+) -> None:
+    """Two seats snapshots: bob left (absent from the newer one), alice moved team, dave
+    joined. Every person of either snapshot stays in the directory with the team of the
+    newest snapshot listing them (within it, the latest start)."""
+    seats = tmp_path / "raw" / "seats"
+    seats.mkdir(parents=True)
+    (seats / "2026-05-01T0730Z_seats.csv").write_text("\n".join([
+        SEATS_HEADER,
+        "s1,openai,chatgpt_enterprise,enterprise,Alice@acme.example,platform,cc-platform,"
+        "2025-01-01,,60,USD,annual",
+        "s2,openai,chatgpt_enterprise,enterprise,bob@acme.example,search,cc-search,"
+        "2025-02-01,,60,USD,annual",
+        "s3,openai,chatgpt_enterprise,enterprise,carol@acme.example,support,cc-support,"
+        "2025-03-01,,60,USD,annual",
+    ]) + "\n")
+    (seats / "2026-06-01T0730Z_seats.csv").write_text("\n".join([
+        SEATS_HEADER,
+        "s1,openai,chatgpt_enterprise,enterprise,alice@acme.example,platform,cc-platform,"
+        "2025-01-01,2026-05-14,60,USD,annual",
+        "s4,cursor,cursor_teams,teams,alice@acme.example,data-science,cc-data-science,"
+        "2026-05-15,,40,USD,monthly",
+        "s3,openai,chatgpt_enterprise,enterprise,carol@acme.example,support,cc-support,"
+        "2025-03-01,,60,USD,annual",
+        "s5,openai,chatgpt_enterprise,enterprise,dave@acme.example,finance,cc-finance,"
+        "2026-05-20,,60,USD,annual",
+    ]) + "\n")
+    result = build_warehouse(tmp_path / "raw", tmp_path / "work",
+                             select="stg_seats__assignments int_user_directory",
+                             unit_tests=False)
+    assert result.returncode == 0, result.output[-3000:]
+    directory = {
+        email: (team, cost_center, assignments)
+        for email, team, cost_center, assignments in result.query(
+            "select user_email, team, cost_center, seat_assignments from int_user_directory"
+        )
+    }
+    assert directory == {
+        "alice@acme.example": ("data-science", "cc-data-science", 2),
+        "bob@acme.example": ("search", "cc-search", 0),  # left: keeps the last team
+        "carol@acme.example": ("support", "cc-support", 1),
+        "dave@acme.example": ("finance", "cc-finance", 1),
+    }
 
 
 # ---------------------------------------------------------------------------------------

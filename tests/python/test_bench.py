@@ -37,13 +37,15 @@ def test_ratios_and_report() -> None:
     full = bench.Measure(200.0, 3000.0, 0, node_seconds={"model": 150.0, "test": 40.0},
                          slowest_nodes=[("int_ai_costs_charged_back", 30.0)])
     floor = bench.Measure(20.0, 400.0, 0)
+    startup = bench.Measure(50.0, 600.0, 0)
     refresh_90 = bench.Measure(25.0, 900.0, 0)
     refresh_365 = bench.Measure(30.0, 1000.0, 0)
     result = bench.SizeResult(target_rows=1_000_000, scale=96.42, rows=1_015_968, raw_mb=387.0,
-                              full_build=full, floor=floor,
+                              full_build=full, startup=startup, floor=floor,
                               refresh={"90": refresh_90, "365": refresh_365})
     assert bench.ratios(result) == {
         "build_over_floor": 10.0,  # 200 / 20
+        "build_net_of_startup_over_floor": 7.5,  # (200 - 50) / 20
         "refresh_365_over_full": 0.15,  # 30 / 200
         "growth_90_to_365": 1.2,  # 30 / 25
     }
@@ -55,8 +57,8 @@ def test_ratios_and_report() -> None:
     info = {"nproc": 2, "cpu": "test cpu", "memory_gib": 23.5, "duckdb": "2.0.1",
             "dbt": "1.11.16", "python": "3.11.7"}
     report = bench.markdown(info, [run])
-    assert "| 1,015,968 | 387 | 2 / 3GB | 200.0 | 3,000.0 | 20.0 | 10.00 | 25.0 | 30.0 | 0.15 | 1.20 |" \
-        in report
+    assert ("| 1,015,968 | 387 | 2 / 3GB | 200.0 | 3,000.0 | 50.0 | 20.0 | 10.00 | 7.50 | 25.0 "
+            "| 30.0 | 0.15 | 1.20 |") in report
     assert ("- 1,015,968 records, full build: model 150.0, test 40.0; slowest: "
             "int_ai_costs_charged_back 30.0") in report
 
@@ -66,3 +68,4 @@ def test_a_failed_build_has_no_ratio() -> None:
     result = bench.SizeResult(target_rows=1_000_000, scale=1.0, full_build=failed,
                               floor=bench.Measure(22.4, 400.0, 0))
     assert bench.ratios(result)["build_over_floor"] is None
+    assert bench.ratios(result)["build_net_of_startup_over_floor"] is None

@@ -35,6 +35,9 @@ COMPARED = [
     "int_ai_costs_converted",
     "fct_ai_costs",
     "focus_ai_costs",
+    "int_model_charges_repriced",
+    "int_user_directory",
+    "int_ai_costs_charged_back",
     "mart_rejected_rows",
     "mart_chargeback_monthly",
     "mart_showback_monthly",
@@ -91,10 +94,12 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for day in range(1, DAYS + 1):
         landed.append(land(generate(base / f"day-{day}", day), raw))
         result = dbt_run(raw, incremental)
-        windows.append(result.query(
-            "select window_start from main.incremental_refresh_log"
-            " where model_name = 'int_ai_charges_unioned'"
-            " order by refreshed_at desc limit 1")[0][0])
+        windows.append(tuple(
+            result.query(
+                "select window_start from main.incremental_refresh_log"
+                " where model_name = ? order by refreshed_at desc limit 1", [model])[0][0]
+            for model in ("int_ai_charges_unioned", "int_ai_costs_attributed")
+        ))
     full = base / "full"
     assert run_dbt(["seed"], raw, full / "ai_finops.duckdb", full).returncode == 0
     full_result = dbt_run(raw, full)
@@ -112,9 +117,10 @@ def test_landings_add_and_restate_files(refreshed: dict[str, object]) -> None:
 def test_refreshes_were_incremental(refreshed: dict[str, object]) -> None:
     """Day 1 is a whole-history window; later days recompute from the restated periods on."""
     windows = refreshed["windows"]
-    assert windows[0] == date.min  # DuckDB's date '-infinity'
-    # lookback_days (3) before the newest day, or the first day of a restated period
-    assert windows[1:] == [date(2026, 5, 29), date(2026, 5, 30)]
+    assert windows[0] == (date.min, date.min)  # DuckDB's date '-infinity'
+    # lookback_days (3) before the newest day, or the first day of a restated period; the
+    # daily seats snapshots (joiners, leavers) do not widen attribution to the whole history
+    assert windows[1:] == [(date(2026, 5, 29),) * 2, (date(2026, 5, 30),) * 2]
 
 
 @pytest.mark.parametrize("table", COMPARED)

@@ -1,3 +1,7 @@
+{{ config(**refresh_chain_config()) }}
+
+{%- set window_start = refresh_window_start() %}
+
 -- Every charge of a known canonical model, with what the price book says
 -- about its tokens: for cached input the input price it would otherwise have
 -- paid, and what the same tokens would cost on the family's cheapest model.
@@ -5,11 +9,13 @@
 -- the member (seed model_aliases) with the lowest standard input + output
 -- list price (ties: model name); a token class it has no price for is
 -- priced at the charge's own model (no saving claimed). Price-book amounts
--- are in the price book's currency (price_currency).
+-- are in the price book's currency (price_currency). Incremental by charge
+-- day (macros/incremental/refresh_window.sql).
 with
 
 charges as (
     select * from {{ ref('int_ai_costs_converted') }}
+    where {{ in_refresh_window(window_start) }}
 ),
 
 price_book as (
