@@ -19,7 +19,9 @@
       - the last `lookback_days` days of data (var lookback_days; head only);
       - the windows of the upstream chain models refreshed since (so a window
         reaches every model below it, even after a failed build);
-      - rows whose attribution directory entry changed (int_ai_costs_attributed);
+      - the charges of the API keys and people whose attribution directory
+        entry changed (int_ai_costs_attributed; read from its upstream table,
+        rows it always recomputes left out);
     and it is the whole history when the model has no refresh on record, was
     built with --full-refresh, or its reference data changed (the content of
     the seeds it reads, the pseudonym key, the reporting currency).
@@ -217,13 +219,20 @@
             ~ " from (" ~ (last_days | join(' union all ')) ~ ")") -%}
     {%- endif -%}
     {%- if this.identifier == 'int_ai_costs_attributed' -%}
+        {#- read from the upstream table, not from this one (which the
+            pre-hook changes), and leave out the rows recomputed anyway -#}
+        {%- set charges = ref(chain.upstream[0]) -%}
         {%- do candidates.append(
-            "select min(attributed.charge_on) from " ~ this
-            ~ " as attributed inner join (" ~ directory_changes_sql()
-            ~ ") as changed on (changed.kind = 'api_key' and"
-            ~ " changed.directory_key = attributed.provider || '|'"
-            ~ " || attributed.api_key_id) or (changed.kind = 'user' and"
-            ~ " changed.directory_key = lower(attributed.user_name))") -%}
+            "select min(charge_on) from (select charges.charge_on from "
+            ~ charges ~ " as charges inner join (" ~ directory_changes_sql()
+            ~ ") as changed on changed.kind = 'api_key' and"
+            ~ " changed.directory_key = charges.provider || '|'"
+            ~ " || charges.api_key_id where not (" ~ chain.always ~ ")"
+            ~ " union all select charges.charge_on from " ~ charges
+            ~ " as charges inner join (" ~ directory_changes_sql()
+            ~ ") as changed on changed.kind = 'user' and"
+            ~ " changed.directory_key = lower(charges.user_name)"
+            ~ " where not (" ~ chain.always ~ "))") -%}
     {%- endif -%}
     {%- set starts = [] -%}
     {%- for candidate in candidates -%}
