@@ -8,6 +8,8 @@ For each size (raw records over 365 days; the generator's --scale is calibrated 
                 tests, which check the code on fixed inputs, run in `make test`) of 365 days
                 into an empty DuckDB file: wall time and peak resident memory of the dbt
                 process;
+* dbt start-up  the same `dbt build` over a landing with no export file: dbt's fixed cost per
+                run and node (parse excluded), subtracted in (build - start-up) / floor;
 * refresh +1 day on top of 90 and of 365 days of history: the warehouse is built from N days,
                 the export of day N+1 lands (the month's export, re-issued, supersedes the
                 previous one) and `dbt build` runs again on the same file: an incremental
