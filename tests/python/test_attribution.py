@@ -310,6 +310,8 @@ def test_usage_share_splits_the_canary_by_the_providers_usage(sample_warehouse: 
             [pool_key],
         )
     )
+    # the canary books one charge per day and token class, so its pool is that charge alone
+    assert pool_cost == canary[0][1]
     assert split == exact_split(pool_cost, weights)
     assert sum(split.values()) == pool_cost
 
@@ -378,6 +380,24 @@ def test_each_charge_and_pool_adds_up_exactly(sample_warehouse: DbtResult) -> No
     )
     assert pools, "the sample has shared charges"
     assert all(row[0] == row[1] and row[2] == row[3] for row in pools)
+    # which charges are shared, and by which rule, restated from the seed in Python: every
+    # filter '*' or equal to the charge's value; the lowest priority, then rule_id, wins
+    rules = read_csv_seed("shared_cost_rules")
+    filters = ("provider", "cost_grain", "token_class", "charge_category", "agent")
+    expected: dict[str, str] = {}
+    for charge_id, *values, team in sample_warehouse.query(
+        f"select charge_id, {', '.join(filters)}, team from fct_ai_costs"
+    ):
+        charge = dict(zip(filters, values), attributed_team=team)
+        matching = sorted(
+            (int(rule["priority"]), rule["rule_id"]) for rule in rules
+            if all(rule[key] in ("*", charge[key]) for key in (*filters, "attributed_team"))
+        )
+        if matching:
+            expected[charge_id] = matching[0][1]
+    got = dict(sample_warehouse.query(
+        "select charge_id, allocation_rule_id from int_ai_costs_shared"))
+    assert expected and got == expected
     # every shared charge is in int_ai_costs_shared once, every other one is direct
     shared, direct, charges = sample_warehouse.query(
         """
