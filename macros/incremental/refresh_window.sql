@@ -306,13 +306,71 @@
 {% endmacro %}
 
 
-{% macro refresh_chain_config() %}
-    {#- The config of every chain model: {{ config(**refresh_chain_config()) }}. -#}
+{% macro refresh_chain_config(partitioned=false, post_hooks=[]) %}
+    {#-
+        The config of every chain model: {{ config(**refresh_chain_config()) }}.
+        partitioned: the model is built a partition of charge days at a time
+        (chain_partition_count(); its SQL filters its input with
+        in_model_partition('charge_on', chain_partition_count())).
+        post_hooks: the model's own post-hooks. Both run before the window is
+        logged, so that every rendering of the model sees the same window.
+    -#}
+    {%- set hooks = [] -%}
+    {%- if partitioned -%}
+        {%- do hooks.append(
+            '{{ load_model_partitions(chain_partition_count()) }}') -%}
+    {%- endif -%}
+    {%- do hooks.extend(post_hooks) -%}
+    {%- do hooks.append('{{ refresh_window_post_hook() }}') -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'pre_hook': '{{ refresh_window_pre_hook() }}',
-        'post_hook': '{{ refresh_window_post_hook() }}',
+        'post_hook': hooks,
     }) }}
+{% endmacro %}
+
+
+{% macro chain_input(upstream, window_start, partitioned=false) %}
+    {#-
+        The rows of upstream chain model `upstream` that this build of a
+        chain model recomputes, as a parenthesised subquery (its refresh
+        window; with `partitioned`, the charge days of the partition this
+        rendering builds). A chain model sets it to a Jinja variable and
+        reads it where each part needs it, rather than through one import
+        CTE: DuckDB materializes a CTE that several parts read, with every
+        column of every row, while a read of the table takes only the columns
+        each part uses.
+    -#}
+    {%- set partition -%}
+        {%- if partitioned %}
+            and {{ in_model_partition('charge_on', chain_partition_count()) }}
+        {%- endif %}
+    {%- endset -%}
+    {{ return(
+        "(\n        select * from " ~ ref(upstream)
+        ~ "\n        where " ~ in_refresh_window(window_start) ~ partition
+        ~ "\n    )") }}
+{% endmacro %}
+
+
+{% macro chain_partition_count() %}
+    {#-
+        How many partitions of charge days a partitioned chain model is built
+        in: its upstream chain model's rows in this build's refresh window,
+        var('chain_rows_per_partition') rows a partition (at least 1; 1 at
+        parse time, in a dbt unit test and before the upstream table exists).
+    -#}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {%- set upstream = refresh_chain()[this.identifier].upstream[0] -%}
+    {%- if load_relation(ref(upstream)) is none -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {{ return(model_partition_count_by_rows(
+        "(select * from " ~ ref(upstream) ~ " where "
+        ~ in_refresh_window(refresh_window_start()) ~ ")",
+        var('chain_rows_per_partition') | int)) }}
 {% endmacro %}

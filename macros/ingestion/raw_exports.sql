@@ -31,20 +31,51 @@
         'used' status of int_raw_records_classified. `where`: an extra
         condition on the staging columns (an incremental refresh window),
         applied after the newest export of each period is found.
+        The newest export of each period is found over the distinct (file,
+        period) pairs, then joined back to the rows: a window over the rows
+        themselves would hold every column of every row at once.
     -#}
-    select * exclude (period_winner_export_id)
-    from (
-        select
-            *,
-            max({{ export_id('source_file') }}) over (
-                partition by export_period_key
-            ) as period_winner_export_id
-        from {{ ref(model_name) }}
-    ) as stamped
+    select staged.*
+    from {{ ref(model_name) }} as staged
+    inner join (
+        {{ period_winning_files(ref(model_name)) }}
+    ) as winning_files
+        on
+            staged.source_file = winning_files.source_file
+            and staged.export_period_key
+            is not distinct from winning_files.export_period_key
     where
-        rejected_reason is null
-        and {{ export_id('source_file') }} = period_winner_export_id
+        staged.rejected_reason is null
         {%- if where is not none %}
             and ({{ where }})
         {%- endif %}
+{% endmacro %}
+
+
+{% macro period_winning_files(relation) %}
+    {#-
+        (source_file, export_period_key) of the files of a staging relation
+        whose export wins the period: the greatest export_id() among the
+        files with rows of that period (rejected rows included, as
+        int_raw_records_classified counts them).
+    -#}
+    select
+        source_file,
+        export_period_key
+    from (
+        select
+            source_file,
+            export_period_key,
+            {{ export_id('source_file') }} as export_id,
+            max({{ export_id('source_file') }}) over (
+                partition by export_period_key
+            ) as period_winner_export_id
+        from (
+            select distinct
+                source_file,
+                export_period_key
+            from {{ relation }}
+        ) as file_periods
+    ) as stamped
+    where export_id = period_winner_export_id
 {% endmacro %}

@@ -29,18 +29,13 @@
 {% endmacro %}
 
 
-{% macro raw_file_count(source_name, table_name) %}
-    {#- How many files this build reads for the export (see raw_file_list()). -#}
-    {{ return(raw_file_list(source_name, table_name) | length) }}
-{% endmacro %}
-
-
 {% macro raw_source(source_name, table_name) %}
     {#-
-        The raw files of one export that this build reads, as (filename,
-        content, size, last_modified), read by DuckDB's read_blob: every file
-        on a full build, only the new and changed files on an incremental one
-        (raw_file_list()). No file to read gives a typed empty relation
+        The raw files of one export that this rendering of the model reads,
+        as (filename, content, size, last_modified), read by DuckDB's
+        read_blob: the export's share of the current batch of files to load
+        (raw_file_list(); every file on a full build, only the new and
+        changed ones on an incremental one, a batch at a time). No file to read gives a typed empty relation
         instead of DuckDB's "no files found". The source() call keeps the
         export in the lineage and under freshness checks. In a dbt unit test
         the source is the test's given rows (and `graph` is not available),
@@ -69,33 +64,62 @@
 {% endmacro %}
 
 
-{% macro decoded_files(relation) %}
+{% macro decoded_files(relation, format='text', items_key=none, nested_key=none) %}
     {#-
         One row per raw file: the text (null when the bytes are not UTF-8), with a
-        leading byte-order mark removed and CRLF line ends folded to LF.
+        leading byte-order mark removed and CRLF line ends folded to LF, and
+        `file_problem`, why the file cannot be read at all (null when it can;
+        raw_file_problem(): not UTF-8, empty, and for `format` 'json' not
+        valid JSON or without its `items_key` array, or an entry whose
+        `nested_key` is not an array). Computed once per file here, for
+        file_rejections() and the readers of the file's records.
     -#}
     select
-        filename as source_file,
-        size as file_size_bytes,
-        last_modified as file_modified_at,
-        replace(
-            ltrim(try(decode(content)), chr(65279)),
-            chr(13) || chr(10),
-            chr(10)
-        ) as file_text
-    from {{ relation }}
+        source_file,
+        file_size_bytes,
+        file_modified_at,
+        file_text,
+        {{ raw_file_problem('file_text', format, items_key, nested_key) }}
+            as file_problem
+    from (
+        select
+            *,
+            {{ page_entry_types('file_text', format, items_key, nested_key) }}
+                as page_entry_types
+        from (
+            select
+                filename as source_file,
+                size as file_size_bytes,
+                last_modified as file_modified_at,
+                replace(
+                    ltrim(try(decode(content)), chr(65279)),
+                    chr(13) || chr(10),
+                    chr(10)
+                ) as file_text
+            from {{ relation }}
+        ) as decoded
+    ) as typed
 {% endmacro %}
 
 
 {% macro text_lines(files_cte) %}
-    {#- One row per line of each decoded file: (source_file, line_number, line). -#}
+    {#-
+        One row per line of each decoded file: (source_file, line_number, line).
+        The file is split once into a list, then unnested with its positions:
+        an unnest over the split expression itself re-evaluates the split
+        for every chunk it emits (seconds for a 64 MB file).
+    -#}
     select
         source_file,
-        generate_subscripts(string_split(file_text, chr(10)), 1)
-            as line_number,
-        unnest(string_split(file_text, chr(10))) as line
-    from {{ files_cte }}
-    where file_text is not null
+        generate_subscripts(lines, 1) as line_number,
+        unnest(lines) as line
+    from (
+        select
+            source_file,
+            string_split(file_text, chr(10)) as lines
+        from {{ files_cte }}
+        where file_text is not null
+    ) as split_files
 {% endmacro %}
 
 
@@ -103,21 +127,61 @@
     {#-
         Splits one CSV line into its fields (RFC 4180 quoting: commas inside quotes,
         "" for a quote). Fields spanning several lines are not supported.
-        A comma is prepended so that every field, the first included, is matched
-        as `,<field>`: with `(?:^|,)` an empty first field was an empty match,
-        after which the regex engine skipped a character and lost the second
-        field (`,x,y` gave ['', 'y']).
+        Three paths, one result: a line without quotes is split on commas; a
+        well-formed quoted line (quotes only around whole fields, checked by
+        one linear full match) is split at the commas outside quotes (the
+        parts 1, 3, 5, ... of a split on '"', paired with their 0-based
+        position by list_zip), then each quoted field is unquoted;
+        anything else (a stray quote inside a field) goes through the
+        general pattern, where an unquoted field keeps its quote characters.
+        The general pattern prepends a comma so that every field, the first
+        included, is matched as `,<field>`: with `(?:^|,)` an empty first
+        field was an empty match, after which the regex engine skipped a
+        character and lost the second field (`,x,y` gave ['', 'y']).
     -#}
-    list_transform(
-        regexp_extract_all(
-            ',' || ({{ expression }}), ',("(?:[^"]|"")*"|[^,]*)', 1
-        ),
+    {%- set unquote -%}
         lambda field: case
             when field like '"%"' and length(field) >= 2
                 then replace(field[2:-2], '""', '"')
             else field
         end
-    )
+    {%- endset -%}
+    case
+        when not contains(({{ expression }}), '"')
+            then string_split(({{ expression }}), ',')
+        when regexp_full_match(
+            ({{ expression }}),
+            '(?:"(?:[^"]|"")*"|[^,"]*)(?:,(?:"(?:[^"]|"")*"|[^,"]*))*'
+        )
+            then list_transform(
+                string_split(
+                    array_to_string(
+                        list_transform(
+                            list_zip(
+                                string_split(({{ expression }}), '"'),
+                                range(len(
+                                    string_split(({{ expression }}), '"')
+                                ))
+                            ),
+                            lambda part: case
+                                when part[2] % 2 = 0
+                                    then replace(part[1], ',', chr(31))
+                                else part[1]
+                            end
+                        ),
+                        '"'
+                    ),
+                    chr(31)
+                ),
+                {{ unquote }}
+            )
+        else list_transform(
+            regexp_extract_all(
+                ',' || ({{ expression }}), ',("(?:[^"]|"")*"|[^,]*)', 1
+            ),
+            {{ unquote }}
+        )
+    end
 {% endmacro %}
 
 

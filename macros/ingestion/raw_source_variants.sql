@@ -1,12 +1,23 @@
 {% macro raw_file_list(source_name, table_name) %}
     {#-
-        The files of an export that this build reads, as a list of
-        {path, size}, in name order. A full build reads every file matching
-        the export's glob; an incremental build of a staging model only the
-        files it has not loaded yet or that changed since (a path and
-        modification time not among its rows' source_file and
-        file_modified_at). read_blob reads only file metadata here. Empty for
-        an absent folder, at parse time, and in a dbt unit test (no `graph`).
+        The files of an export that this rendering of a staging model reads,
+        as a list of {path, size}, in name order: the export's share of the
+        current raw-file batch (raw_file_batch()). Empty for an absent folder,
+        at parse time, and in a dbt unit test (no `graph`).
+    -#}
+    {{ return(raw_file_batch().get(source_name ~ '.' ~ table_name, [])) }}
+{% endmacro %}
+
+
+{% macro pending_raw_files(source_name, table_name, loaded=none) %}
+    {#-
+        The files of an export that a staging build has to read, as a list
+        of {path, size}, in name order: every file matching the export's glob,
+        or, given the staging table `loaded`, only the files it has not
+        loaded yet or that changed since (a path and modification time not
+        among its rows' source_file and file_modified_at). read_blob reads
+        only file metadata here. Empty for an absent folder, at parse time
+        and in a dbt unit test.
     -#}
     {%- set files = [] -%}
     {%- if execute and model.resource_type != 'unit_test' -%}
@@ -17,10 +28,10 @@
             {%- set list_sql -%}
                 select filename, size
                 from read_blob('{{ pattern }}') as raw_file
-                {%- if is_incremental() %}
+                {%- if loaded is not none %}
                     where not exists (
                         select 1
-                        from {{ this }} as loaded
+                        from {{ loaded }} as loaded
                         where
                             loaded.source_file = raw_file.filename
                             and loaded.file_modified_at
@@ -67,7 +78,8 @@
     {%- if execute and is_incremental() -%}
         {%- set reloaded = [] -%}
         {%- for source_name, table_name in model.sources -%}
-            {%- for file in raw_file_list(source_name, table_name) -%}
+            {%- for file in pending_raw_files(
+                source_name, table_name, this) -%}
                 {%- do reloaded.append(file.path) -%}
             {%- endfor -%}
         {%- endfor -%}
@@ -320,29 +332,34 @@
         ignore_case: compare names case-insensitively.
         Skipped in a dbt unit test (no raw folder is read there).
     -#}
-    {%- if execute and model.resource_type != 'unit_test'
-        and raw_file_count(source_name, table_name) > 0 -%}
+    {%- set files_to_check = raw_files_to_check(source_name, table_name) -%}
+    {%- if files_to_check | length > 0 -%}
         {#- header_rows: one (source_file, column name) row per column -#}
         {%- set header_rows = [] -%}
         {%- if reader == 'csv' -%}
-            {%- set header_sql -%}
-                with files as (
-                    {{ decoded_files(raw_source(source_name, table_name)) }}
-                )
-
-                select
-                    source_file,
-                    unnest(
-                        {{ csv_split("split_part(file_text, chr(10), 1)") }}
+            {%- for chunk in raw_file_chunks(files_to_check) -%}
+                {%- set paths = raw_file_paths(chunk) -%}
+                {%- set header_sql -%}
+                    with files as (
+                        {{ decoded_files(
+                            'read_blob(' ~ sql_string_list(paths) ~ ')') }}
                     )
-                from files
-                where trim(coalesce(file_text, '')) != ''
-            {%- endset -%}
-            {%- do header_rows.extend(run_query(header_sql).rows) -%}
+
+                    select
+                        source_file,
+                        unnest(
+                            {{ csv_split(
+                                "split_part(file_text, chr(10), 1)") }}
+                        )
+                    from files
+                    where trim(coalesce(file_text, '')) != ''
+                {%- endset -%}
+                {%- do header_rows.extend(run_query(header_sql).rows) -%}
+            {%- endfor -%}
         {%- elif reader == 'csv_gz' -%}
             {%- set relation = source(source_name, table_name) | string -%}
             {%- set pattern = raw_glob(source_name, table_name) -%}
-            {%- for file in raw_file_list(source_name, table_name) -%}
+            {%- for file in files_to_check -%}
                 {%- if file.size | int > 0 -%}
                     {%- set first_line_sql -%}
                         with first_line as (
@@ -366,7 +383,7 @@
             {%- endfor -%}
         {%- elif reader == 'parquet' -%}
             {%- set paths = [] -%}
-            {%- for file in raw_file_list(source_name, table_name) -%}
+            {%- for file in files_to_check -%}
                 {%- if file.size | int > 0 -%}
                     {%- do paths.append(file.path) -%}
                 {%- endif -%}

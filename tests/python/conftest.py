@@ -124,6 +124,8 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRe
             result = DbtResult(0, output.read_text(), base / "work" / "ai_finops.duckdb",
                                base / "raw")
         else:
+            # a build that failed earlier in this run left its copy behind
+            shutil.rmtree(base, ignore_errors=True)
             raw = copy_raw(ROOT / "data" / "sample", base / "raw")
             result = build_warehouse(raw, base / "work")
             assert result.returncode == 0, result.output[-5000:]

@@ -11,12 +11,16 @@
 -- lowest priority number that sets it; `{value}` in a rule copies the matched
 -- key's value (how vendor-native tags and labels take part). A charge that no
 -- rule attributes gets the explicit value 'unallocated', never null.
+-- The rules see only a charge's keys, so they are matched once per distinct
+-- set of keys (key_sets: thousands, where charges are millions) and the
+-- result is joined back to every charge with those keys.
+{%- set attribution_keys = [
+    'provider', 'sub_account_id', 'api_key_id', 'user_name', 'iam_principal',
+    'repository', 'vendor_cost_center', 'agent_hint', 'resource_id', 'model',
+    'tags',
+] %}
+{%- set charges = chain_input('int_ai_costs_allocated', window_start) %}
 with
-
-charges as (
-    select * from {{ ref('int_ai_costs_allocated') }}
-    where {{ in_refresh_window(window_start) }}
-),
 
 rules as (
     select * from {{ ref('attribution_rules') }}
@@ -30,9 +34,27 @@ users as (
     select * from {{ ref('int_user_directory') }}
 ),
 
+key_sets as (
+    select distinct
+        provider,
+        sub_account_id,
+        api_key_id,
+        user_name,
+        iam_principal,
+        repository,
+        vendor_cost_center,
+        agent_hint,
+        resource_id,
+        model,
+        tags
+    from {{ charges }} as charges
+),
+
 candidates as (
     select
-        charges.charge_key,
+        {%- for key in attribution_keys %}
+            charges.{{ key }},
+        {%- endfor %}
         rules.rule_id,
         rules.priority,
         rules.match_type,
@@ -60,7 +82,7 @@ candidates as (
                         '$."' || substr(rules.match_key, 5) || '"'
                     )
         end as key_value
-    from charges
+    from key_sets as charges
     inner join rules
         on charges.provider = rules.provider or rules.provider = '*'
 ),
@@ -69,7 +91,9 @@ candidates as (
 -- (priority 80) attribute what no explicit rule did
 directory_candidates as (
     select
-        charges.charge_key,
+        {%- for key in attribution_keys %}
+            charges.{{ key }},
+        {%- endfor %}
         'api-key-directory' as rule_id,
         70 as priority,
         'exact' as match_type,
@@ -80,14 +104,16 @@ directory_candidates as (
         null as environment,
         api_keys.agent,
         charges.api_key_id as key_value
-    from charges
+    from key_sets as charges
     inner join api_keys
         on
             charges.provider = api_keys.provider
             and charges.api_key_id = api_keys.api_key_id
     union all
     select
-        charges.charge_key,
+        {%- for key in attribution_keys %}
+            charges.{{ key }},
+        {%- endfor %}
         'user-directory' as rule_id,
         80 as priority,
         'exact' as match_type,
@@ -98,14 +124,16 @@ directory_candidates as (
         null as environment,
         null as agent,
         lower(charges.user_name) as key_value
-    from charges
+    from key_sets as charges
     inner join users
         on lower(charges.user_name) = users.user_email
 ),
 
 all_candidates as (
     select
-        charge_key,
+        {%- for key in attribution_keys %}
+            {{ key }},
+        {%- endfor %}
         rule_id,
         priority,
         match_type,
@@ -146,7 +174,9 @@ matched as (
 
 resolved as (
     select
-        charge_key,
+        {%- for key in attribution_keys %}
+            {{ key }},
+        {%- endfor %}
         arg_min(team_value, priority) filter (
             where team_value is not null
         ) as team,
@@ -164,7 +194,7 @@ resolved as (
         ) as agent,
         arg_min(rule_id, priority) as first_rule_id
     from matched
-    group by 1
+    group by all
 ),
 
 final as (
@@ -176,9 +206,31 @@ final as (
         coalesce(resolved.environment, 'unallocated') as environment,
         coalesce(resolved.agent, 'unallocated') as agent,
         resolved.first_rule_id as attribution_rule_id
-    from charges
+    from {{ charges }} as charges
     left join resolved
-        on charges.charge_key = resolved.charge_key
+        on
+            charges.provider
+            is not distinct from resolved.provider
+            and charges.sub_account_id
+            is not distinct from resolved.sub_account_id
+            and charges.api_key_id
+            is not distinct from resolved.api_key_id
+            and charges.user_name
+            is not distinct from resolved.user_name
+            and charges.iam_principal
+            is not distinct from resolved.iam_principal
+            and charges.repository
+            is not distinct from resolved.repository
+            and charges.vendor_cost_center
+            is not distinct from resolved.vendor_cost_center
+            and charges.agent_hint
+            is not distinct from resolved.agent_hint
+            and charges.resource_id
+            is not distinct from resolved.resource_id
+            and charges.model
+            is not distinct from resolved.model
+            and charges.tags
+            is not distinct from resolved.tags
 )
 
 select * from final

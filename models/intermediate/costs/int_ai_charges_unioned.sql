@@ -1,4 +1,6 @@
-{{ config(**refresh_chain_config()) }}
+{{ config(**refresh_chain_config(
+    post_hooks=['{{ drop_seat_months_billed_elsewhere() }}'],
+)) }}
 
 {%- set window_start = refresh_window_start() %}
 {%- set usage_in_window = 'usage_on >= ' ~ window_start %}
@@ -440,73 +442,8 @@ unioned as (
     }) }}
 ),
 
--- A seat product that a vendor bill already invoices (Copilot seats in the
--- usage report) is not charged again from seats/.
--- on an incremental build, the rows before the refresh window are in the
--- table already; seat-months are always recomputed whole
-kept as (
-    {%- if is_incremental() %}
-        select
-            provider,
-            charge_on,
-            cost_grain,
-            token_class
-        from {{ this }}
-        where not {{ in_refresh_window(window_start) }}
-    {%- else %}
-        select
-            cast(null as varchar) as provider,
-            cast(null as date) as charge_on,
-            cast(null as varchar) as cost_grain,
-            cast(null as varchar) as token_class
-        where false
-    {%- endif %}
-),
-
-all_charges as (
-    select
-        provider,
-        charge_on,
-        cost_grain,
-        token_class
-    from unioned
-    union all
-    select * from kept
-),
-
-billed_seat_months as (
-    select distinct
-        provider,
-        date_trunc('month', charge_on) as billed_month
-    from all_charges
-    where cost_grain = 'bill' and token_class = 'seat'
-),
-
--- Open seat assignments run up to the last day any bill or usage export
--- covers, so that a rebuild on a later day does not invent seat-months.
-data_end as (
-    select max(charge_on) as last_charge_on
-    from all_charges
-    where cost_grain != 'seat'
-),
-
 final as (
-    select unioned.*
-    from unioned
-    cross join data_end
-    left join billed_seat_months
-        on
-            unioned.cost_grain = 'seat'
-            and unioned.provider = billed_seat_months.provider
-            and date_trunc('month', unioned.charge_on)
-            = billed_seat_months.billed_month
-    where
-        billed_seat_months.provider is null
-        and (
-            unioned.cost_grain != 'seat'
-            or data_end.last_charge_on is null
-            or unioned.charge_on <= data_end.last_charge_on
-        )
+    select * from unioned
 )
 
 select * from final

@@ -1,4 +1,4 @@
-{{ config(**refresh_chain_config()) }}
+{{ config(**refresh_chain_config(partitioned=true)) }}
 
 {%- set window_start = refresh_window_start() %}
 
@@ -11,20 +11,38 @@
 -- row matches stay whole; usage rows that no cost row covers (Anthropic
 -- priority tier, a provider whose cost export is not landed) are estimated
 -- from the price book and labelled so; unpriced ones keep a null cost.
+-- The model is built a partition of charge days at a time (a cost row is
+-- split over usage rows of its own day; chain_partition_count(), var
+-- chain_rows_per_partition), so that its joins and windows over millions of
+-- charge keys stay in memory.
+{%- set charges = chain_input(
+    'int_ai_charges_priced', window_start, partitioned=true) %}
+{%- set split_keys = [
+    'charge_key', 'provider', 'charge_on', 'sub_account_id', 'model',
+    'vendor_model_id', 'token_class', 'service_tier', 'context_tier',
+] %}
+
 with
 
-charges as (
-    select * from {{ ref('int_ai_charges_priced') }}
-    where {{ in_refresh_window(window_start) }}
-),
-
 cost_rows as (
-    select * from charges
+    select
+        {%- for key in split_keys %}
+            {{ key }},
+        {%- endfor %}
+        reported_cost,
+        source_file,
+        source_row
+    from {{ charges }} as charges
     where cost_grain = 'cost_export'
 ),
 
 usage_rows as (
-    select * from charges
+    select
+        {%- for key in split_keys %}
+            {{ key }},
+        {%- endfor %}
+        consumed_quantity
+    from {{ charges }} as charges
     where cost_grain = 'usage'
 ),
 
@@ -33,6 +51,8 @@ matches as (
         cost_rows.charge_key as cost_charge_key,
         usage_rows.charge_key as usage_charge_key,
         cost_rows.reported_cost,
+        cost_rows.source_file as cost_source_file,
+        cost_rows.source_row as cost_source_row,
         usage_rows.consumed_quantity as usage_quantity,
         sum(usage_rows.consumed_quantity) over (
             partition by cost_rows.charge_key
@@ -73,6 +93,8 @@ allocated as (
     select
         cost_charge_key,
         usage_charge_key,
+        cost_source_file,
+        cost_source_row,
         rounded_share
         + case
             when share_rank = 1
@@ -86,46 +108,50 @@ allocated as (
 
 allocated_charges as (
     select
-        usage_rows.* replace (
-            usage_rows.charge_key || '|' || cost_rows.charge_key as charge_key
+        usage_charges.* replace (
+            usage_charges.charge_key || '|' || allocated.cost_charge_key
+                as charge_key
         ),
         'vendor_reported' as cost_source,
         allocated.allocated_cost as billed_cost,
-        cost_rows.source_file as billed_source_file,
-        cost_rows.source_row as billed_source_row
+        allocated.cost_source_file as billed_source_file,
+        allocated.cost_source_row as billed_source_row
     from allocated
-    inner join usage_rows
-        on allocated.usage_charge_key = usage_rows.charge_key
-    inner join cost_rows
-        on allocated.cost_charge_key = cost_rows.charge_key
+    inner join {{ charges }} as usage_charges
+        on allocated.usage_charge_key = usage_charges.charge_key
+    where usage_charges.cost_grain = 'usage'
 ),
 
 unmatched_costs as (
     select
-        cost_rows.*,
+        cost_charges.*,
         'vendor_reported' as cost_source,
-        cost_rows.reported_cost as billed_cost,
-        cost_rows.source_file as billed_source_file,
-        cost_rows.source_row as billed_source_row
-    from cost_rows
-    where not exists (
-        select 1 from matches
-        where matches.cost_charge_key = cost_rows.charge_key
-    )
+        cost_charges.reported_cost as billed_cost,
+        cost_charges.source_file as billed_source_file,
+        cost_charges.source_row as billed_source_row
+    from {{ charges }} as cost_charges
+    where
+        cost_charges.cost_grain = 'cost_export'
+        and not exists (
+            select 1 from matches
+            where matches.cost_charge_key = cost_charges.charge_key
+        )
 ),
 
 estimated_usage as (
     select
-        usage_rows.*,
+        usage_charges.*,
         'estimated_from_price_book' as cost_source,
-        usage_rows.estimated_cost as billed_cost,
+        usage_charges.estimated_cost as billed_cost,
         cast(null as varchar) as billed_source_file,
         cast(null as bigint) as billed_source_row
-    from usage_rows
-    where not exists (
-        select 1 from matches
-        where matches.usage_charge_key = usage_rows.charge_key
-    )
+    from {{ charges }} as usage_charges
+    where
+        usage_charges.cost_grain = 'usage'
+        and not exists (
+            select 1 from matches
+            where matches.usage_charge_key = usage_charges.charge_key
+        )
 ),
 
 billed_charges as (
@@ -135,7 +161,7 @@ billed_charges as (
         charges.reported_cost as billed_cost,
         charges.source_file as billed_source_file,
         charges.source_row as billed_source_row
-    from charges
+    from {{ charges }} as charges
     where charges.cost_grain in ('bill', 'seat')
 ),
 

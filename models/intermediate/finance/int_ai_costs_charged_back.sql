@@ -22,16 +22,15 @@
 -- floor(cost x weight / total weight); the residue (under n x 1e-10) goes to
 -- the team with the largest weight (ties: team, then cost centre), so the
 -- shares of a pool add up to its cost exactly.
+-- The charges (int_ai_costs_converted) are read where they are needed, not
+-- through one import CTE: DuckDB materializes a CTE that several parts read,
+-- with every column of every row.
 {%- set amounts = [
     'billed_cost', 'effective_cost',
     'billed_cost_reporting', 'effective_cost_reporting',
 ] %}
 
 with
-
-charges as (
-    select * from {{ ref('int_ai_costs_converted') }}
-),
 
 shared as (
     select * from {{ ref('int_ai_costs_shared') }}
@@ -67,7 +66,7 @@ pools as (
         any_value(charges.charge_on) as charge_on,
         any_value(charges.billing_period_start_on) as billing_period_start_on
     from shared
-    inner join charges
+    inner join {{ ref('int_ai_costs_converted') }} as charges
         on shared.charge_key = charges.charge_key
     group by 1
 ),
@@ -79,7 +78,7 @@ usage_basis as (
         team,
         cost_center,
         sum(coalesce(list_cost, billed_cost, 0)) as basis_quantity
-    from charges
+    from {{ ref('int_ai_costs_converted') }}
     where charge_category = 'Usage' and team != 'unallocated'
     group by 1, 2, 3, 4
 ),
@@ -321,7 +320,7 @@ direct as (
         {% endfor -%}
         charges.charge_on,
         charges.billing_period_start_on
-    from charges
+    from {{ ref('int_ai_costs_converted') }} as charges
     where not exists (
         select 1 from shared
         where shared.charge_key = charges.charge_key

@@ -11,12 +11,12 @@
 -- priced at the charge's own model (no saving claimed). Price-book amounts
 -- are in the price book's currency (price_currency). Incremental by charge
 -- day (macros/incremental/refresh_window.sql).
+{%- set price_keys = [
+    'provider', 'model', 'model_family', 'token_class', 'service_tier',
+    'context_tier', 'pricing_unit', 'price_currency', 'charge_on',
+] %}
+{%- set charges = chain_input('int_ai_costs_converted', window_start) %}
 with
-
-charges as (
-    select * from {{ ref('int_ai_costs_converted') }}
-    where {{ in_refresh_window(window_start) }}
-),
 
 price_book as (
     select * from {{ ref('price_book') }}
@@ -36,98 +36,137 @@ family_members as (
 
 token_charges as (
     select *
-    from charges
+    from {{ charges }} as charges
     where consumed_unit = 'Tokens' and model is not null
+),
+
+-- prices depend only on these keys of a charge: they are looked up once per
+-- distinct set (models x tiers x days), not once per charge
+charge_days as (
+    select distinct
+        provider,
+        model,
+        model_family,
+        token_class,
+        service_tier,
+        context_tier,
+        pricing_unit,
+        price_currency,
+        charge_on
+    from token_charges
 ),
 
 input_prices as (
     select
-        token_charges.charge_key,
+        {%- for key in price_keys %}
+            charge_days.{{ key }},
+        {%- endfor %}
         min(price_book.unit_price) as input_unit_price
-    from token_charges
+    from charge_days
     inner join price_book
         on
-            token_charges.provider = price_book.provider
-            and token_charges.model = price_book.model
+            charge_days.provider = price_book.provider
+            and charge_days.model = price_book.model
             and price_book.token_class = 'input'
-            and token_charges.service_tier = price_book.service_tier
-            and token_charges.context_tier = price_book.context_tier
-            and token_charges.pricing_unit = price_book.pricing_unit
-            and token_charges.price_currency = price_book.currency
-            and token_charges.charge_on
+            and charge_days.service_tier = price_book.service_tier
+            and charge_days.context_tier = price_book.context_tier
+            and charge_days.pricing_unit = price_book.pricing_unit
+            and charge_days.price_currency = price_book.currency
+            and charge_days.charge_on
             >= coalesce(price_book.effective_from, date '1900-01-01')
             and (
                 price_book.effective_to is null
-                or token_charges.charge_on < price_book.effective_to
+                or charge_days.charge_on < price_book.effective_to
             )
-    where token_charges.token_class = 'cached_input'
-    group by 1
+    where charge_days.token_class = 'cached_input'
+    group by all
+),
+
+family_days as (
+    select distinct
+        provider,
+        model_family,
+        price_currency,
+        charge_on
+    from charge_days
 ),
 
 candidates as (
     select
-        token_charges.charge_key,
+        family_days.provider,
+        family_days.model_family,
+        family_days.price_currency,
+        family_days.charge_on,
         family_members.model as candidate_model,
         sum(price_book.unit_price) as blended_unit_price
-    from token_charges
+    from family_days
     inner join family_members
         on
-            token_charges.provider = family_members.provider
-            and token_charges.model_family = family_members.model_family
+            family_days.provider = family_members.provider
+            and family_days.model_family = family_members.model_family
     inner join price_book
         on
             family_members.provider = price_book.provider
             and family_members.model = price_book.model
-            and token_charges.price_currency = price_book.currency
+            and family_days.price_currency = price_book.currency
             and price_book.token_class in ('input', 'output')
             and price_book.service_tier = 'standard'
             and price_book.context_tier = 'standard'
-            and token_charges.charge_on
+            and family_days.charge_on
             >= coalesce(price_book.effective_from, date '1900-01-01')
             and (
                 price_book.effective_to is null
-                or token_charges.charge_on < price_book.effective_to
+                or family_days.charge_on < price_book.effective_to
             )
-    group by 1, 2
+    group by 1, 2, 3, 4, 5
     having count(distinct price_book.token_class) = 2
 ),
 
 cheapest as (
     select
-        charge_key,
+        provider,
+        model_family,
+        price_currency,
+        charge_on,
         candidate_model as cheapest_model
     from candidates
     qualify
         row_number() over (
-            partition by charge_key
+            partition by provider, model_family, price_currency, charge_on
             order by blended_unit_price asc, candidate_model asc
         ) = 1
 ),
 
 cheapest_prices as (
     select
-        token_charges.charge_key,
+        {%- for key in price_keys %}
+            charge_days.{{ key }},
+        {%- endfor %}
         cheapest.cheapest_model,
         min(price_book.unit_price) as cheapest_unit_price
-    from token_charges
+    from charge_days
     inner join cheapest
-        on token_charges.charge_key = cheapest.charge_key
+        on
+            charge_days.provider = cheapest.provider
+            and charge_days.model_family = cheapest.model_family
+            and charge_days.price_currency = cheapest.price_currency
+            and charge_days.charge_on = cheapest.charge_on
     left join price_book
         on
-            token_charges.provider = price_book.provider
+            charge_days.provider = price_book.provider
             and cheapest.cheapest_model = price_book.model
-            and token_charges.token_class = price_book.token_class
-            and token_charges.service_tier = price_book.service_tier
-            and token_charges.context_tier = price_book.context_tier
-            and token_charges.pricing_unit = price_book.pricing_unit
-            and token_charges.price_currency = price_book.currency
-            and token_charges.charge_on
+            and charge_days.token_class = price_book.token_class
+            and charge_days.service_tier = price_book.service_tier
+            and charge_days.context_tier = price_book.context_tier
+            and charge_days.pricing_unit = price_book.pricing_unit
+            and charge_days.price_currency = price_book.currency
+            and charge_days.charge_on
             >= coalesce(price_book.effective_from, date '1900-01-01')
             and (
                 price_book.effective_to is null
-                or token_charges.charge_on < price_book.effective_to
+                or charge_days.charge_on < price_book.effective_to
             )
-    group by 1, 2
+    group by all
 ),
 
 final as (
@@ -185,11 +224,49 @@ final as (
         end as cheapest_model_list_cost,
         charges.charge_on,
         charges.billing_period_start_on
-    from charges
+    from {{ charges }} as charges
     left join input_prices
-        on charges.charge_key = input_prices.charge_key
+        on
+            charges.provider
+            is not distinct from input_prices.provider
+            and charges.model
+            is not distinct from input_prices.model
+            and charges.model_family
+            is not distinct from input_prices.model_family
+            and charges.token_class
+            is not distinct from input_prices.token_class
+            and charges.service_tier
+            is not distinct from input_prices.service_tier
+            and charges.context_tier
+            is not distinct from input_prices.context_tier
+            and charges.pricing_unit
+            is not distinct from input_prices.pricing_unit
+            and charges.price_currency
+            is not distinct from input_prices.price_currency
+            and charges.charge_on
+            is not distinct from input_prices.charge_on
+            and charges.consumed_unit = 'Tokens'
     left join cheapest_prices
-        on charges.charge_key = cheapest_prices.charge_key
+        on
+            charges.provider
+            is not distinct from cheapest_prices.provider
+            and charges.model
+            is not distinct from cheapest_prices.model
+            and charges.model_family
+            is not distinct from cheapest_prices.model_family
+            and charges.token_class
+            is not distinct from cheapest_prices.token_class
+            and charges.service_tier
+            is not distinct from cheapest_prices.service_tier
+            and charges.context_tier
+            is not distinct from cheapest_prices.context_tier
+            and charges.pricing_unit
+            is not distinct from cheapest_prices.pricing_unit
+            and charges.price_currency
+            is not distinct from cheapest_prices.price_currency
+            and charges.charge_on
+            is not distinct from cheapest_prices.charge_on
+            and charges.consumed_unit = 'Tokens'
     where charges.model is not null
 )
 

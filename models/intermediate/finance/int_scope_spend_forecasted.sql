@@ -1,8 +1,14 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    post_hook="{{ load_model_partitions(model_partition_count("
+        "ref('int_scope_spend_daily'), scope_partition_key(),"
+        " var('forecast_scopes_per_partition'))) }}",
+) }}
 
 -- Daily chargeback spend (direct plus allocated shared costs, reporting
--- currency) of every team and every cost centre, on a gap-free calendar, with
--- the robust daily run-rates known at the end of each day. They are what
+-- currency) of every team and every cost centre, on a gap-free calendar
+-- (int_scope_spend_daily), with the robust daily run-rates known at the end
+-- of each day. They are what
 -- mart_budget_status projects onto the rest of a month:
 --   baseline   per kind of day (weekday, weekend): the mean of that kind's
 --              days among the trailing 28, after dropping bursts - a day is
@@ -19,99 +25,18 @@
 -- are kept apart: they are known when the month starts, never extrapolated.
 -- Days before the first usage-based charge are not observed and never count
 -- as zero-spend days. Means are exact decimals (sums in 1e-10 units divided
--- by day counts).
+-- by day counts). The trailing-day lists of every scope and day take memory
+-- in proportion to the scopes, so the model is built a partition of scopes
+-- at a time (var forecast_scopes_per_partition, 500;
+-- macros/partitioning/model_partitions.sql); each scope's rows depend on
+-- that scope alone.
 with
 
-lines as (
-    select * from {{ ref('int_ai_costs_charged_back') }}
-),
-
-bounds as (
-    select
-        min(charge_on) as first_on,
-        max(charge_on) as last_on,
-        min(charge_on) filter (
-            where charge_frequency = 'Usage-Based'
-        ) as first_observed_on,
-        max(charge_on) filter (
-            where charge_frequency = 'Usage-Based'
-        ) as data_as_of_on
-    from lines
-),
-
-scoped_lines as (
-    select
-        'team' as scope_type,
-        team as scope_value,
-        charge_on,
-        charge_frequency,
-        billed_cost_reporting
-    from lines
-    union all
-    select
-        'cost_center' as scope_type,
-        cost_center as scope_value,
-        charge_on,
-        charge_frequency,
-        billed_cost_reporting
-    from lines
-),
-
-scopes as (
-    select distinct
-        scope_type,
-        scope_value
-    from scoped_lines
-),
-
-calendar as (
-    select cast(spine.spend_on as date) as spend_on
-    from bounds
-    cross join
-        unnest(
-            generate_series(
-                cast(bounds.first_on as timestamp),
-                cast(bounds.last_on as timestamp),
-                interval 1 day
-            )
-        ) as spine (spend_on)
-),
-
-daily_sums as (
-    select
-        scope_type,
-        scope_value,
-        charge_on as spend_on,
-        sum(billed_cost_reporting) filter (
-            where charge_frequency = 'Usage-Based'
-        ) as usage_cost,
-        sum(billed_cost_reporting) filter (
-            where charge_frequency = 'Recurring'
-        ) as recurring_cost
-    from scoped_lines
-    group by 1, 2, 3
-),
-
 daily as (
-    select
-        scopes.scope_type,
-        scopes.scope_value,
-        cast(coalesce(daily_sums.usage_cost, 0) as decimal(38, 10))
-            as usage_cost,
-        cast(coalesce(daily_sums.recurring_cost, 0) as decimal(38, 10))
-            as recurring_cost,
-        dayofweek(calendar.spend_on) in (0, 6) as is_weekend,
-        calendar.spend_on >= bounds.first_observed_on as is_observed,
-        calendar.spend_on,
-        bounds.data_as_of_on
-    from scopes
-    cross join calendar
-    cross join bounds
-    left join daily_sums
-        on
-            scopes.scope_type = daily_sums.scope_type
-            and scopes.scope_value = daily_sums.scope_value
-            and calendar.spend_on = daily_sums.spend_on
+    select * from {{ ref('int_scope_spend_daily') }}
+    where {{ in_model_partition(scope_partition_key(), model_partition_count(
+        ref('int_scope_spend_daily'), scope_partition_key(),
+        var('forecast_scopes_per_partition'))) }}
 ),
 
 -- the observed days of each group whose statistics the run-rates at the

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Whether each seat holder used the product in each month the seat was paid
 -- for. Activity comes from the product's own export:
 --   chatgpt_*  the ChatGPT Enterprise user analytics (activity/): active when
@@ -142,23 +144,33 @@ sourced as (
     from seat_months
 ),
 
+-- each of a seat's three keys looked up on its own: an equi-join, where a
+-- join on "user_key in (...)" compared every seat with every active user of
+-- the month
+seat_match_keys as (
+    select distinct
+        seat_id,
+        seat_month_on,
+        source_file,
+        source_row,
+        activity_source,
+        unnest([email_key, email_local_key, username_key]) as match_key
+    from sourced
+),
+
 matched as (
     select
-        sourced.seat_id,
-        sourced.seat_month_on,
-        sourced.source_file,
-        sourced.source_row,
+        seat_match_keys.seat_id,
+        seat_match_keys.seat_month_on,
+        seat_match_keys.source_file,
+        seat_match_keys.source_row,
         bool_or(activity.user_key is not null) as has_activity
-    from sourced
+    from seat_match_keys
     left join activity
         on
-            sourced.activity_source = activity.activity_source
-            and sourced.seat_month_on = activity.activity_month_on
-            and activity.user_key in (
-                sourced.email_key,
-                sourced.email_local_key,
-                sourced.username_key
-            )
+            seat_match_keys.activity_source = activity.activity_source
+            and seat_match_keys.seat_month_on = activity.activity_month_on
+            and seat_match_keys.match_key = activity.user_key
     group by 1, 2, 3, 4
 ),
 

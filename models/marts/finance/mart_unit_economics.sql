@@ -3,11 +3,10 @@
 -- cost of the tokens, money caching saved, the same tokens on the family's
 -- cheapest model) are in the price book's currency. Ratios are null where
 -- their denominator is zero or unknown.
+-- int_model_charges_repriced is read where it is needed, not through one
+-- import CTE: DuckDB materializes a CTE that several parts read, with
+-- every column of every row.
 with
-
-charges as (
-    select * from {{ ref('int_model_charges_repriced') }}
-),
 
 -- requests are reported by some exports only (OpenAI usage, Cursor): the
 -- cost per request divides the cost of those exports' charges by their
@@ -20,7 +19,7 @@ request_sources as (
         staging_model,
         sum(request_count) as request_count,
         sum(effective_cost_reporting) as effective_cost_reporting
-    from charges
+    from {{ ref('int_model_charges_repriced') }}
     group by 1, 2, 3, 4
     having sum(request_count) > 0
 ),
@@ -74,7 +73,7 @@ monthly as (
         coalesce(sum(cache_savings), 0) as cache_savings,
         sum(cheapest_model_list_cost) as cheapest_model_list_cost,
         count(*) as charge_count
-    from charges
+    from {{ ref('int_model_charges_repriced') }}
     group by 1, 2, 3
 ),
 

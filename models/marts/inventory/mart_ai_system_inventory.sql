@@ -6,15 +6,14 @@
 --                   Cursor, Copilot) or a developer tool billed per use
 --   team_api_usage  otherwise: the team's direct use of the provider's API
 -- with its providers, models, teams, users and spend to date.
+-- int_ai_costs_converted is read where it is needed, not through one
+-- import CTE: DuckDB materializes a CTE that several parts read, with
+-- every column of every row.
 with
-
-charges as (
-    select * from {{ ref('int_ai_costs_converted') }}
-),
 
 data_end as (
     select max(charge_on) as data_as_of_on
-    from charges
+    from {{ ref('int_ai_costs_converted') }}
     where charge_frequency = 'Usage-Based'
 ),
 
@@ -30,7 +29,7 @@ classified as (
                 then 'seat_product'
             else 'team_api_usage'
         end as ai_system_type
-    from charges
+    from {{ ref('int_ai_costs_converted') }}
 ),
 
 named as (

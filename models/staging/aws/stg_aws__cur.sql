@@ -357,7 +357,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('csv_files', 'csv') }}
+    {{ file_rejections('csv_files') }}
     union all
     {{ csv_gz_file_rejections('gz_files', 'gz_lines') }}
     union all

@@ -24,7 +24,7 @@ source as (
 ),
 
 files as (
-    {{ decoded_files('source') }}
+    {{ decoded_files('source', 'json', 'usageEvents') }}
 ),
 
 events as (
@@ -127,7 +127,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'json', 'usageEvents') }}
+    {{ file_rejections('files') }}
 ),
 
 final as (

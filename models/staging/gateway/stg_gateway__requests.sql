@@ -125,7 +125,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'jsonl') }}
+    {{ file_rejections('files') }}
 ),
 
 final as (

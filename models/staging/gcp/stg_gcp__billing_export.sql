@@ -325,7 +325,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'jsonl') }}
+    {{ file_rejections('files') }}
 ),
 
 final as (

@@ -21,7 +21,7 @@ source as (
 ),
 
 files as (
-    {{ decoded_files('source') }}
+    {{ decoded_files('source', 'json', 'data', 'results') }}
 ),
 
 results as (
@@ -133,7 +133,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'json', 'data', 'results') }}
+    {{ file_rejections('files') }}
 ),
 
 final as (

@@ -108,7 +108,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files', 'csv') }}
+    {{ file_rejections('files') }}
 ),
 
 final as (
