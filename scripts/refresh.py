@@ -199,6 +199,25 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copies `source` to `target` with copy_file_range, which shares the blocks (a reflink)
+    on file systems that can (XFS, Btrfs) and copies inside the kernel elsewhere, so that a
+    warehouse of several GB is prepared in seconds; plain copying where it is refused."""
+    try:
+        with open(source, "rb") as src, open(target, "wb") as dst:
+            remaining = os.fstat(src.fileno()).st_size
+            while remaining > 0:
+                copied = os.copy_file_range(src.fileno(), dst.fileno(), remaining)
+                if copied == 0:
+                    break
+                remaining -= copied
+        if remaining == 0:
+            return
+    except OSError:
+        pass
+    shutil.copyfile(source, target)
+
 class Refresh:
     """One refresh: the steps after the lock, sharing paths, log and the lock descriptor."""
 
@@ -269,7 +288,7 @@ class Refresh:
         """The building file: a copy of the published warehouse, or none (dbt creates it)."""
         if self.args.full_refresh or not self.paths.published.exists():
             return "empty"
-        shutil.copyfile(self.paths.published, self.paths.building)
+        copy_file(self.paths.published, self.paths.building)
         return "copy"
 
     def freshness(self) -> str:

@@ -545,3 +545,20 @@ def test_rerun_after_kills_cleans_up_and_converges_to_the_clean_state(
         assert lane.final_state == clean.state_b
         assert lane.final_leftovers == []
         assert lane.final_lock_free
+
+
+def test_prepare_copies_the_warehouse_byte_for_byte(tmp_path: Path) -> None:
+    """copy_file (copy_file_range, or a plain copy where refused) keeps every byte."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import refresh
+
+    source = tmp_path / "published.duckdb"
+    payload = os.urandom(3 * 2**20 + 12345)  # not a multiple of any block size
+    source.write_bytes(payload)
+    target = tmp_path / "published.duckdb.building"
+    refresh.copy_file(source, target)
+    assert target.read_bytes() == payload
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    refresh.copy_file(empty, tmp_path / "empty.copy")
+    assert (tmp_path / "empty.copy").read_bytes() == b""
