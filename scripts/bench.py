@@ -14,7 +14,10 @@ For each size (raw records over 365 days; the generator's --scale is calibrated 
                 the export of day N+1 lands (the month's export, re-issued, supersedes the
                 previous one) and `dbt build` runs again on the same file: an incremental
                 refresh (staging reads the new files, the cost chain recomputes from the
-                restated month on, the marts and data tests run over the whole history);
+                restated month on, the chargeback the months whose inputs changed, the other
+                marts and the data tests run over the whole history). Every landing is
+                generated with `--horizon 366`, so the N- and N+1-day landings are one
+                organisation exported on consecutive days, as a real daily landing is;
 * floor         one hand-written DuckDB query over the same raw files computing the daily
                 vendor-reported cost per provider and vendor model (what the warehouse's
                 fct_ai_costs holds for those rows), with the profile's DuckDB settings; its
@@ -50,6 +53,8 @@ BIN = Path(sys.executable).parent
 GENERATOR = ROOT / "scripts" / "generate_sample_data.py"
 FULL_DAYS = 365
 HISTORIES = (90, 365)
+# every measured landing is a day of one world spanning the longest landing (365 + 1 days)
+HORIZON = FULL_DAYS + 1
 DUCKDB_THREADS = os.environ.get("AI_FINOPS_DUCKDB_THREADS", "2")
 
 
@@ -198,14 +203,15 @@ def warm_page_cache(raw: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def generate(out: Path, days: int, scale: float) -> dict[str, Any]:
+def generate(out: Path, days: int, scale: float, horizon: int = 0) -> dict[str, Any]:
     """Generates (once) a landing of `days` days at `scale`; returns its manifest."""
     marker = out / ".complete"
     if not marker.exists():
         shutil.rmtree(out, ignore_errors=True)
         subprocess.run(
             [sys.executable, str(GENERATOR), "--out", str(out), "--days", str(days),
-             "--scale", f"{scale:g}", "--jobs", str(os.cpu_count() or 1), "--no-progress"],
+             "--scale", f"{scale:g}", "--jobs", str(os.cpu_count() or 1), "--no-progress",
+             *(["--horizon", str(horizon)] if horizon else [])],
             check=True, stdout=subprocess.DEVNULL,
         )
         marker.write_text(dt.datetime.now(dt.timezone.utc).isoformat() + "\n")
@@ -225,8 +231,9 @@ def scale_for(rows: int, fixed: float, per_scale: float) -> float:
 
 
 def landing(cache: Path, scale: float, days: int) -> Path:
-    path = cache / "raw" / f"scale-{scale:g}" / f"days-{days}"
-    generate(path, days, scale)
+    """The landing of `days` days of the world that spans HORIZON days."""
+    path = cache / "raw" / f"scale-{scale:g}" / f"horizon-{HORIZON}" / f"days-{days}"
+    generate(path, days, scale, HORIZON)
     return path
 
 

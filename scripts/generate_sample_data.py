@@ -5,7 +5,7 @@ Usage::
 
     python scripts/generate_sample_data.py --out DIR --start 2026-03-01 --days N --seed S \\
         --teams T --users U --scale X [--inject NAME[:DATE[:MAGNITUDE]][@TARGET][,...]] \\
-        [--only VENDOR,...] [--aws-format csv|csv.gz] [--jobs N] [--no-progress]
+        [--only VENDOR,...] [--aws-format csv|csv.gz] [--jobs N] [--no-progress] [--horizon D]
 
 The shipped sample is exactly (see ``SAMPLE_ARGS``)::
 
@@ -13,6 +13,11 @@ The shipped sample is exactly (see ``SAMPLE_ARGS``)::
         --seed 42 --teams 5 --users 40 --scale 1 --inject duplicate_export:2026-05-15:1@openai/costs
 
 Everything is a pure function of the options: the same options give byte-identical files.
+``--horizon D`` draws the world (people, joiners and leavers, seats, workload schedules) over D
+days from ``--start`` while writing only ``--days`` of exports: landings with the same horizon
+and consecutive ``--days`` are one organisation exported on consecutive days (the month-to-date
+exports grow by a day, the seats snapshot lists what is known that day), as a daily landing
+is; without it, a landing of N + 1 days is a different world from one of N days.
 Random draws come from ``random.Random`` streams keyed by (seed, stream, day), one stream per
 vendor, so ``--only`` writes exactly the files a full run would write for those vendors.
 List prices are read from ``seeds/price_book.csv`` (the only place they live): every
@@ -758,11 +763,23 @@ class Options:
     aws_format: str
     progress: bool
     jobs: int = 1
+    horizon: int = 0
 
     @property
     def end(self) -> date:
         """Last day of the window (inclusive)."""
         return self.start + timedelta(days=self.days - 1)
+
+    @property
+    def world_days(self) -> int:
+        """Days the simulated world spans (--horizon, at least --days)."""
+        return max(self.days, self.horizon)
+
+    @property
+    def world_end(self) -> date:
+        """Last day of the world's span: people, seats and workload schedules are drawn over
+        [start, world_end], so landings of one horizon are one world seen on different days."""
+        return self.start + timedelta(days=self.world_days - 1)
 
     @property
     def units(self) -> int:
@@ -790,9 +807,15 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--aws-format", choices=("csv", "csv.gz"), default="csv")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (output is identical for any value)")
+    parser.add_argument(
+        "--horizon", type=int, default=0,
+        help="days the simulated world spans (default --days): landings with the same horizon and"
+        " fewer --days are the same world exported on an earlier day, as a daily landing is")
     ns = parser.parse_args(argv)
     if ns.days < 1:
         parser.error("--days must be >= 1")
+    if ns.horizon and ns.horizon < ns.days:
+        parser.error("--horizon must be >= --days")
     if ns.teams < 1 or ns.users < 0 or ns.scale <= 0:
         parser.error("--teams >= 1, --users >= 0 and --scale > 0 are required")
     specs = tuple(s.strip() for chunk in ns.inject for s in chunk.split(",") if s.strip())
@@ -822,6 +845,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         aws_format=ns.aws_format,
         progress=not ns.no_progress,
         jobs=max(1, ns.jobs),
+        horizon=ns.horizon,
     )
 
 
@@ -1134,7 +1158,7 @@ class World:
         slugs = [TEAM_NAMES[i] if i < len(TEAM_NAMES) else f"team-{i + 1:02d}" for i in range(opts.teams)]
         teams = [Team(slug, index, sid, sname) for slug in slugs]
         weights = [5, 4, 5, 4, 2, 2, 1, 2, 2, 2, 2, 1] + [2] * max(0, opts.teams - 12)
-        window_start, window_end = opts.start, opts.end
+        window_start, window_end = opts.start, opts.world_end
         users: list[User] = []
         seen: set[str] = set()
         for i in range(opts.users):
@@ -1149,10 +1173,10 @@ class World:
             if rng.chance(0.88):
                 employed_from = date(2025, 1, 1) + timedelta(days=rng.randrange(max(1, (window_start - date(2025, 1, 1)).days)))
             else:
-                employed_from = window_start + timedelta(days=rng.randrange(max(1, int(opts.days * 0.85))))
+                employed_from = window_start + timedelta(days=rng.randrange(max(1, int(opts.world_days * 0.85))))
             employed_to = None
             if rng.chance(0.08):
-                left = employed_from + timedelta(days=30 + rng.randrange(max(1, opts.days)))
+                left = employed_from + timedelta(days=30 + rng.randrange(max(1, opts.world_days)))
                 if window_start < left <= window_end:
                     employed_to = left
             email_local = local if index == 0 else f"{local}.u{index + 1:04d}"
@@ -1198,7 +1222,7 @@ class World:
                     continue
                 start = user.employed_from
                 if rng.chance(0.12):  # adopted the product later
-                    start = max(start, self.opts.start + timedelta(days=rng.randrange(max(1, self.opts.days // 2))))
+                    start = max(start, self.opts.start + timedelta(days=rng.randrange(max(1, self.opts.world_days // 2))))
                 if user.employed_to is not None and start >= user.employed_to:
                     continue
                 holders.append((start, user))
@@ -1222,7 +1246,7 @@ class World:
 
     def _build_workloads(self, rng: Rng, unit: Unit) -> dict[str, list[Workload]]:
         sid = "" if unit.index == 0 else f"_u{unit.index + 1:04d}"
-        start, end = self.opts.start, self.opts.end
+        start, end = self.opts.start, self.opts.world_end
         engineers = [u for u in unit.users if u.team.slug in ENGINEERING_TEAMS] or list(unit.users)
         w: dict[str, list[Workload]] = {p: [] for p in API_PROVIDERS}
 
@@ -3029,7 +3053,9 @@ class SeatsWriter(Writer):
                 for seat in seats:
                     handle.write(csv_line([
                         seat.seat_id, seat.provider, seat.product, seat.plan, seat.user.email, seat.user.team.slug,
-                        seat.user.team.cost_center, seat.start.isoformat(), seat.end.isoformat() if seat.end else "",
+                        seat.user.team.cost_center, seat.start.isoformat(),
+                        # a leave date after the snapshot's day is not known yet
+                        seat.end.isoformat() if seat.end and seat.end <= day else "",
                         dec(seat.unit_price, 2), "USD", seat.billing_period,
                     ]))
                     rows += 1
@@ -3233,6 +3259,7 @@ def write_manifest(world: World, out: Output) -> dict[str, Any]:
             "start": opts.start.isoformat(),
             "end": opts.end.isoformat(),
             "days": opts.days,
+            "horizon": opts.world_days,
             "seed": opts.seed,
             "teams": opts.teams,
             "users": opts.users,

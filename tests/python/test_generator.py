@@ -98,6 +98,42 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
     assert file_hashes(tmp_path / "c") != first
 
 
+def test_a_horizon_makes_consecutive_landings_one_world(tmp_path: Path) -> None:
+    """12 and 13 days (to 2026-05-31 and 2026-06-01) of one 13-day world: a daily landing.
+
+    Every file of the first landing is in the second, byte for byte (May is complete in both),
+    except the seats snapshot, which the second only extends: new rows, and end dates that
+    became known. Without --horizon, landings of 12 and 20 days are two different
+    organisations (their May files differ).
+    """
+    run(tmp_path / "d12", "--days", "12", "--horizon", "13")
+    run(tmp_path / "d13", "--days", "13", "--horizon", "13")
+    first, second = file_hashes(tmp_path / "d12"), file_hashes(tmp_path / "d13")
+    kept = {name: digest for name, digest in first.items()
+            if name != "manifest.json" and not name.startswith("seats/")}
+    assert len(kept) == 11  # one May file per export but seats
+    assert {name: second.get(name) for name in kept} == kept
+    assert any(name.endswith("_2026-06_page001.json") for name in set(second) - set(first))
+
+    def seats(root: Path) -> dict[tuple[str, str], dict[str, str]]:
+        return {(row["seat_id"], row["start_date"]): row for _, row in csv_rows(root, "seats")}
+
+    before, after = seats(tmp_path / "d12"), seats(tmp_path / "d13")
+    assert set(before) <= set(after)
+    for key, row in before.items():
+        later = after[key]
+        assert {k: v for k, v in later.items() if k != "end_date"} == {
+            k: v for k, v in row.items() if k != "end_date"}
+        assert row["end_date"] in ("", later["end_date"])
+        assert row["end_date"] == "" or row["end_date"] <= "2026-06-01"
+
+    run(tmp_path / "w12", "--days", "12")
+    run(tmp_path / "w20", "--days", "20")
+    worlds = file_hashes(tmp_path / "w12"), file_hashes(tmp_path / "w20")
+    assert any(worlds[1].get(name) != digest for name, digest in worlds[0].items()
+               if name != "manifest.json" and not name.startswith("seats/"))
+
+
 def test_jobs_do_not_change_the_output(tmp_path: Path) -> None:
     run(tmp_path / "one")
     run(tmp_path / "two", "--jobs", "2")
