@@ -1,10 +1,11 @@
 """Incremental refreshes over days 1..N equal a full build of day N, row for row and to the cent.
 
-The generator writes the raw landing of days 1..k for each k (start 2026-05-30, so the days
-cross a month end, the Copilot AI-credit switch of 2026-06-01 and month-to-date exports that
-a later export restates). Day k's files land in one raw folder the way a vendor delivers
-them: new files appear, a file whose content changed is overwritten in place (a restated
-export under the same name), nothing is removed. After each landing `dbt run` refreshes one
+The generator writes day k of one 3-day world for each k (--horizon 3; start 2026-05-30, so
+the days cross a month end, the Copilot AI-credit switch of 2026-06-01 and month-to-date
+exports that a later export restates). Day k's files land in one raw folder the way a vendor
+delivers them: new files appear, a file whose content changed is overwritten in place, nothing
+is removed; on day 3 GitHub also re-delivers May's usage report under the same name with a
+late line. After each landing `dbt run` refreshes one
 warehouse incrementally; at the end a second warehouse is built from scratch over the same
 folder. Every table of the cost chain and every public mart must be identical.
 """
@@ -39,6 +40,7 @@ COMPARED = [
     "focus_ai_costs",
     "int_model_charges_repriced",
     "int_user_directory",
+    "int_ai_costs_shared",
     "int_ai_costs_charged_back",
     "mart_rejected_rows",
     "mart_chargeback_monthly",
@@ -49,9 +51,11 @@ COMPARED = [
 
 
 def generate(out: Path, days: int) -> Path:
+    """Day `days` of one world of DAYS days (--horizon): what a vendor has exported by then."""
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "generate_sample_data.py"), "--out", str(out),
-         "--start", START.isoformat(), "--days", str(days), "--scale", SCALE, "--no-progress"],
+         "--start", START.isoformat(), "--days", str(days), "--horizon", str(DAYS),
+         "--scale", SCALE, "--no-progress"],
         check=True, capture_output=True,
     )
     (out / "manifest.json").unlink()
@@ -76,6 +80,22 @@ def land(day_folder: Path, raw: Path) -> tuple[int, int]:
         shutil.copyfile(path, staged)
         staged.replace(target)
     return new, changed
+
+
+def restate_in_place(raw: Path) -> Path:
+    """GitHub re-delivers May's usage report under the same name with a late line (a copy of
+    its last line).
+
+    The other days of the one-world landings only add files; this is the overwrite-in-place
+    path (staging forgets and reloads the file; the chain recomputes the restated periods;
+    the chargeback recomputes May, whose charges changed).
+    """
+    path = sorted((raw / "github_copilot").glob("*_usage_report_2026-05.csv"))[-1]  # newest
+    lines = path.read_text().splitlines()
+    staged = path.with_name(path.name + ".landing")
+    staged.write_text("\n".join([*lines, lines[-1]]) + "\n")
+    staged.replace(path)
+    return path
 
 
 # The incremental warehouse reads its raw files in tiny batches and builds the partitioned
@@ -104,13 +124,18 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     landed = []
     windows = []
     for day in range(1, DAYS + 1):
-        landed.append(land(generate(base / f"day-{day}", day), raw))
+        new, changed = land(generate(base / f"day-{day}", day), raw)
+        if day == DAYS:
+            restate_in_place(raw)
+            changed += 1
+        landed.append((new, changed))
         result = dbt_run(raw, incremental, "--vars", SMALL_BATCHES)
         windows.append(tuple(
             result.query(
                 "select window_start from main.incremental_refresh_log"
                 " where model_name = ? order by refreshed_at desc limit 1", [model])[0][0]
-            for model in ("int_ai_charges_unioned", "int_ai_costs_attributed")
+            for model in ("int_ai_charges_unioned", "int_ai_costs_attributed",
+                          "int_ai_costs_charged_back")
         ))
     full = base / "full"
     assert run_dbt(["seed"], raw, full / "ai_finops.duckdb", full).returncode == 0
@@ -124,17 +149,24 @@ def test_landings_add_and_restate_files(refreshed: dict[str, object]) -> None:
     """The scenario exercises both paths of the per-file staging: new and overwritten files."""
     landed = refreshed["landed"]
     assert all(new > 0 for new, _ in landed)
-    # the May month-to-date exports of day 2 are restated in place on day 3
-    assert sum(changed for _, changed in landed) > 0
+    # May's Copilot usage report is restated in place on day 3
+    assert landed[2][1] > 0
 
 
 def test_refreshes_were_incremental(refreshed: dict[str, object]) -> None:
     """Day 1 is a whole-history window; later days recompute from the restated periods on."""
     windows = refreshed["windows"]
-    assert windows[0] == (date.min, date.min)  # DuckDB's date '-infinity'
-    # lookback_days (3) before the newest day, or the first day of a restated period; the
-    # daily seats snapshots (joiners, leavers) do not widen attribution to the whole history
-    assert windows[1:] == [(date(2026, 5, 29),) * 2, (date(2026, 5, 30),) * 2]
+    # the chain logs DuckDB's date '-infinity', the chargeback its first month (seats of 2025)
+    assert windows[0] == (date.min, date.min, date(2025, 1, 1))
+    # the chain: lookback_days (3) before the newest day, or the first day of a restated
+    # period (the data start on 2026-05-30); the daily seats snapshots (joiners, leavers) do
+    # not widen attribution to the whole history. The chargeback: the months whose charges
+    # or seat holders changed: May on day 2 (its last day), May again on day 3 (the Copilot
+    # report's late line), not the earlier months of the seats
+    assert windows[1:] == [
+        (date(2026, 5, 29), date(2026, 5, 29), date(2026, 5, 1)),
+        (date(2026, 5, 30), date(2026, 5, 30), date(2026, 5, 1)),
+    ]
 
 
 def test_small_batches_and_partitions_were_used(refreshed: dict[str, object]) -> None:

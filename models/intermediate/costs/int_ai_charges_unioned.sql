@@ -417,7 +417,8 @@ unioned as (
     {{ to_canonical('seat_months', none, {
         'provider': 'provider',
         'charge_key':
-            "'seat:' || source_file || ':' || source_row"
+            "'seat:' || provider || ':' || seat_id || ':' || start_on"
+            ~ " || ':' || coalesce(user_email, '')"
             ~ " || ':' || strftime(seat_month_on, '%Y-%m')",
         'charge_category': "'Purchase'",
         'cost_grain': "'seat'",

@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ monthly_refresh_pre_hook() }}",
+    post_hook="{{ monthly_refresh_post_hook() }}",
+) }}
 
 -- Who pays for every charge. A charge that no rule of the seed
 -- shared_cost_rules selects is one row with its attributed team (direct).
@@ -22,9 +28,18 @@
 -- floor(cost x weight / total weight); the residue (under n x 1e-10) goes to
 -- the team with the largest weight (ties: team, then cost centre), so the
 -- shares of a pool add up to its cost exactly.
--- The charges (int_ai_costs_converted) are read where they are needed, not
--- through one import CTE: DuckDB materializes a CTE that several parts read,
--- with every column of every row.
+-- Incremental by month: a month's rows depend on that month's charges and
+-- seat holders only, so a build recomputes the months whose inputs changed
+-- (macros/incremental/monthly_refresh.sql). The charges
+-- (int_ai_costs_converted) are read where they are needed, not through one
+-- import CTE: DuckDB materializes a CTE that several parts read, with every
+-- column of every row.
+{%- set charges -%}
+    (
+        select * from {{ ref('int_ai_costs_converted') }}
+        where {{ in_monthly_refresh('billing_period_start_on') }}
+    )
+{%- endset %}
 {%- set amounts = [
     'billed_cost', 'effective_cost',
     'billed_cost_reporting', 'effective_cost_reporting',
@@ -34,6 +49,7 @@ with
 
 shared as (
     select * from {{ ref('int_ai_costs_shared') }}
+    where {{ in_monthly_refresh('billing_period_start_on') }}
 ),
 
 rules as (
@@ -42,6 +58,7 @@ rules as (
 
 seat_months as (
     select * from {{ ref('int_seat_months') }}
+    where {{ in_monthly_refresh('seat_month_on') }}
 ),
 
 pools as (
@@ -66,20 +83,21 @@ pools as (
         any_value(charges.charge_on) as charge_on,
         any_value(charges.billing_period_start_on) as billing_period_start_on
     from shared
-    inner join {{ ref('int_ai_costs_converted') }} as charges
+    inner join {{ charges }} as charges
         on shared.charge_key = charges.charge_key
     group by 1
 ),
 
 usage_basis as (
     select
-        provider,
-        billing_period_start_on,
-        team,
-        cost_center,
-        sum(coalesce(list_cost, billed_cost, 0)) as basis_quantity
-    from {{ ref('int_ai_costs_converted') }}
-    where charge_category = 'Usage' and team != 'unallocated'
+        charges.provider,
+        charges.billing_period_start_on,
+        charges.team,
+        charges.cost_center,
+        sum(coalesce(charges.list_cost, charges.billed_cost, 0))
+            as basis_quantity
+    from {{ charges }} as charges
+    where charges.charge_category = 'Usage' and charges.team != 'unallocated'
     group by 1, 2, 3, 4
 ),
 
@@ -320,7 +338,7 @@ direct as (
         {% endfor -%}
         charges.charge_on,
         charges.billing_period_start_on
-    from {{ ref('int_ai_costs_converted') }} as charges
+    from {{ charges }} as charges
     where not exists (
         select 1 from shared
         where shared.charge_key = charges.charge_key

@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ monthly_refresh_pre_hook() }}",
+    post_hook="{{ monthly_refresh_post_hook() }}",
+) }}
 
 -- The charges that a rule of the seed shared_cost_rules shares between teams
 -- (all of the rule's filters match, '*' = any; the lowest priority, then
@@ -8,11 +14,14 @@
 -- rule and day with the same provider, category, frequency, grain, token
 -- class, agent and currencies, split as one amount by
 -- int_ai_costs_charged_back. Unpriced charges (null billed cost) form pools
--- of their own, so a missing price stays null after sharing.
+-- of their own, so a missing price stays null after sharing. Incremental by
+-- month, like int_ai_costs_charged_back
+-- (macros/incremental/monthly_refresh.sql).
 with
 
 charges as (
     select * from {{ ref('int_ai_costs_converted') }}
+    where {{ in_monthly_refresh('billing_period_start_on') }}
 ),
 
 rules as (
