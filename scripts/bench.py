@@ -165,6 +165,8 @@ def dbt(
     measured = measure(cmd, dbt_env(raw, db, memory_limit), work / f"{log_name}.log")
     if results.exists():
         measured.node_seconds, measured.slowest_nodes = node_times(results)
+        # every node's time, kept beside the log for a closer look
+        shutil.copyfile(results, work / f"{log_name}.run_results.json")
     return measured
 
 
