@@ -147,14 +147,8 @@
     {%- if execute and model.resource_type != 'unit_test' -%}
         create or replace table {{ stored_monthly_digests() }} as
         select * from {{ monthly_digests() }};
-        insert into {{ refresh_log() }}
-            (model_name, refreshed_at, window_start, reference_fingerprint)
-        select
-            '{{ this.identifier }}',
-            {{ load_timestamp() }},
-            coalesce(min(month_on), date 'infinity'),
-            '{{ reference_fingerprint() }}'
-        from {{ monthly_refresh_months() }}
+        {{ log_refresh_window(
+            "coalesce(min(month_on), date 'infinity')", monthly_refresh_months()) }}
     {%- else -%}
         select 1
     {%- endif -%}

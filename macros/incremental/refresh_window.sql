@@ -83,6 +83,22 @@
 {% endmacro %}
 
 
+{% macro log_refresh_window(window_start, from_relation) %}
+    {#-
+        The statement that records this build's window in the refresh log:
+        `window_start` (an expression) selected from `from_relation`.
+    -#}
+    insert into {{ refresh_log() }}
+        (model_name, refreshed_at, window_start, reference_fingerprint)
+    select
+        '{{ this.identifier }}',
+        {{ load_timestamp() }},
+        {{ window_start }},
+        '{{ reference_fingerprint() }}'
+    from {{ from_relation }}
+{% endmacro %}
+
+
 {% macro reference_fingerprint() %}
     {#-
         md5 of the content of every seed the model reads, plus the settings

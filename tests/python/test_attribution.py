@@ -617,7 +617,7 @@ def team_series(result: DbtResult) -> dict[str, tuple[Series, Series]]:
         select scope_value, spend_on, usage_cost, recurring_cost
         from int_scope_spend_forecasted
         where scope_type = 'team' and scope_value != 'unallocated' and is_observed
-            and spend_on <= data_as_of_on
+            and spend_on <= (select max(data_as_of_on) from int_scope_spend_daily)
         """
     ):
         series[team][0][day] = usage

@@ -13,6 +13,7 @@ folder. Every table of the cost chain and every public mart must be identical.
 from __future__ import annotations
 
 import filecmp
+import json
 import re
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import ROOT, DbtResult, run_dbt
@@ -135,7 +137,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                 "select window_start from main.incremental_refresh_log"
                 " where model_name = ? order by refreshed_at desc limit 1", [model])[0][0]
             for model in ("int_ai_charges_unioned", "int_ai_costs_attributed",
-                          "int_ai_costs_charged_back")
+                          "int_ai_costs_charged_back", "int_scope_spend_forecasted")
         ))
     full = base / "full"
     assert run_dbt(["seed"], raw, full / "ai_finops.duckdb", full).returncode == 0
@@ -156,16 +158,19 @@ def test_landings_add_and_restate_files(refreshed: dict[str, object]) -> None:
 def test_refreshes_were_incremental(refreshed: dict[str, object]) -> None:
     """Day 1 is a whole-history window; later days recompute from the restated periods on."""
     windows = refreshed["windows"]
-    # the chain logs DuckDB's date '-infinity', the chargeback its first month (seats of 2025)
-    assert windows[0] == (date.min, date.min, date(2025, 1, 1))
+    # the chain and the forecast log DuckDB's date '-infinity', the chargeback its first
+    # month (seats of 2025)
+    assert windows[0] == (date.min, date.min, date(2025, 1, 1), date.min)
     # the chain: lookback_days (3) before the newest day, or the first day of a restated
     # period (the data start on 2026-05-30); the daily seats snapshots (joiners, leavers) do
     # not widen attribution to the whole history. The chargeback: the months whose charges
     # or seat holders changed: May on day 2 (its last day), May again on day 3 (the Copilot
-    # report's late line), not the earlier months of the seats
+    # report's late line), not the earlier months of the seats. The forecast: the first day
+    # whose spend of a team or cost centre changed: May's seat licences, booked on 05-01,
+    # on day 2 (the seat holders of May changed); on day 3 the first day of usage, 05-30
     assert windows[1:] == [
-        (date(2026, 5, 29), date(2026, 5, 29), date(2026, 5, 1)),
-        (date(2026, 5, 30), date(2026, 5, 30), date(2026, 5, 1)),
+        (date(2026, 5, 29), date(2026, 5, 29), date(2026, 5, 1), date(2026, 5, 1)),
+        (date(2026, 5, 30), date(2026, 5, 30), date(2026, 5, 1), date(2026, 5, 30)),
     ]
 
 
@@ -215,3 +220,43 @@ def test_billed_totals_equal_to_the_cent(refreshed: dict[str, object]) -> None:
     full = refreshed["full"].query(sql)
     assert incremental == full
     assert sum(cost for *_, cost in full if cost is not None) > Decimal("0")
+
+
+def test_data_tests_read_the_rows_of_the_last_refresh(
+    refreshed: dict[str, object], tmp_path: Path
+) -> None:
+    """A data test of a chain table reads the rows of the table's last refresh window.
+
+    On a copy of the refreshed warehouse, two charges of int_ai_charges_unioned are inserted
+    a second time: one of 2026-05-30 and one of 2026-06-01, and the log records a last
+    refresh of the table from 2026-06-01. The uniqueness test then finds the one duplicate
+    inside that window; with var test_whole_tables it finds both.
+    """
+    incremental: DbtResult = refreshed["incremental"]
+    work = tmp_path / "planted"
+    work.mkdir()
+    db = work / "ai_finops.duckdb"
+    shutil.copyfile(incremental.db_path, db)
+    with duckdb.connect(str(db)) as con:
+        for day in ("2026-05-30", "2026-06-01"):
+            con.execute(
+                "insert into int_ai_charges_unioned select * from int_ai_charges_unioned"
+                " where charge_key = (select min(charge_key) from int_ai_charges_unioned"
+                f" where charge_on = date '{day}' and cost_grain != 'seat')"
+            )
+        con.execute(
+            "insert into incremental_refresh_log values ('int_ai_charges_unioned',"
+            " now(), date '2026-06-01', 'planted')"
+        )
+
+    def failures(*extra: str) -> int:
+        result = run_dbt(["test", "--select", "unique_int_ai_charges_unioned_charge_key",
+                          *extra], incremental.raw_dir, db, work)
+        assert result.returncode == 1, result.output[-3000:]
+        results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+        (test,) = [node for node in results if node["unique_id"].startswith("test.")]
+        assert test["status"] == "fail", test
+        return test["failures"]
+
+    assert failures() == 1
+    assert failures("--vars", "{test_whole_tables: true}") == 2

@@ -1,8 +1,14 @@
 {{ config(
-    materialized='table',
-    post_hook="{{ load_model_partitions(model_partition_count("
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ forecast_refresh_pre_hook() }}",
+    post_hook=[
+        "{{ load_model_partitions(model_partition_count("
         "ref('int_scope_spend_daily'), scope_partition_key(),"
         " var('forecast_scopes_per_partition'))) }}",
+        "{{ forecast_refresh_post_hook() }}",
+    ],
 ) }}
 
 -- Daily chargeback spend (direct plus allocated shared costs, reporting
@@ -29,14 +35,18 @@
 -- in proportion to the scopes, so the model is built a partition of scopes
 -- at a time (var forecast_scopes_per_partition, 500;
 -- macros/partitioning/model_partitions.sql); each scope's rows depend on
--- that scope alone.
+-- that scope alone. Incremental by day: a refresh recomputes the days from
+-- the first one whose daily row changed, reading the 89 days before it
+-- (macros/incremental/forecast_refresh.sql).
 with
 
 daily as (
     select * from {{ ref('int_scope_spend_daily') }}
-    where {{ in_model_partition(scope_partition_key(), model_partition_count(
-        ref('int_scope_spend_daily'), scope_partition_key(),
-        var('forecast_scopes_per_partition'))) }}
+    where
+        {{ in_model_partition(scope_partition_key(), model_partition_count(
+            ref('int_scope_spend_daily'), scope_partition_key(),
+            var('forecast_scopes_per_partition'))) }}
+        and {{ in_forecast_window('spend_on', 'read_from_on') }}
 ),
 
 -- the observed days of each group whose statistics the run-rates at the
@@ -229,14 +239,14 @@ final as (
         coalesce(rates.recent_burst_days, 0) as recent_burst_days,
         daily.is_weekend,
         daily.is_observed,
-        daily.spend_on,
-        daily.data_as_of_on
+        daily.spend_on
     from daily
     left join rates
         on
             daily.scope_type = rates.scope_type
             and daily.scope_value = rates.scope_value
             and daily.spend_on = rates.as_of_on
+    where {{ in_forecast_window('daily.spend_on') }}
 )
 
 select * from final

@@ -19,9 +19,13 @@ fx_rates as (
     select * from {{ ref('fx_rates') }}
 ),
 
+daily as (
+    select * from {{ ref('int_scope_spend_daily') }}
+),
+
 data_end as (
     select max(data_as_of_on) as data_as_of_on
-    from spend
+    from daily
 ),
 
 budget_months as (

@@ -3,19 +3,24 @@
 -- as one charge of one allocation pool (int_ai_costs_shared); and the rows
 -- of each pool (one per receiving team, or one 'unallocated') add up exactly
 -- to its charges' cost, in the billing and in the reporting currency, with
--- charge_count = its number of charges.
+-- charge_count = its number of charges. A charge, its pool and its lines
+-- share one month: after a refresh the test reads the months from the first
+-- one the chargeback recomputed (refreshed_months_condition()).
 with
 
 charges as (
     select * from {{ ref('int_ai_costs_converted') }}
+    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 shared as (
     select * from {{ ref('int_ai_costs_shared') }}
+    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 lines as (
     select * from {{ ref('int_ai_costs_charged_back') }}
+    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 direct_lines as (
