@@ -9,9 +9,15 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test lint venv focus-venv clean docs refresh
+.PHONY: build test test-refresh lint venv focus-venv clean docs refresh
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(VENV)/.project
+
+# The project's Python package (ai_finops: the landing, which dbt's Python model runs) is
+# importable from the venv through a .pth file naming this folder.
+$(VENV)/.project: $(VENV)/.installed
+	@$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/ai_finops.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
+	@touch $@
 
 # Rebuilt only when the lock file is newer than the last install: a second run installs nothing.
 $(VENV)/.installed: requirements.lock
@@ -33,8 +39,15 @@ test: venv focus-venv
 	$(BIN)/python -m pytest tests/python -n 2 --dist loadfile --durations=15
 	$(MAKE) --no-print-directory lint
 
+# The refresh property test with more drawn sequences of landing changes (about 1.5 minutes each).
+test-refresh: venv
+	AI_FINOPS_PROPERTY_EXAMPLES=$${AI_FINOPS_PROPERTY_EXAMPLES:-25} $(BIN)/python -m pytest \
+		tests/python/test_refresh_equals_full.py -k sequence -p no:cacheprovider
+
+# sqlfluff compiles the models against a warehouse of its own (never the one being built)
 lint: venv
-	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+	@mkdir -p build/lint && rm -f build/lint/lint.duckdb*
+	AI_FINOPS_DB_PATH=build/lint/lint.duckdb $(BIN)/sqlfluff lint models macros tests/dbt --processes 2
 
 docs: venv
 	$(BIN)/dbt docs generate
@@ -44,4 +57,4 @@ refresh: venv
 	scripts/refresh
 
 clean:
-	rm -rf target logs warehouse/*.duckdb build
+	rm -rf target logs warehouse/*.duckdb warehouse/*.landing build

@@ -13,11 +13,14 @@ For each size (raw records over 365 days; the generator's --scale is calibrated 
 * refresh +1 day on top of 90 and of 365 days of history: the warehouse is built from N days,
                 the export of day N+1 lands (the month's export, re-issued, supersedes the
                 previous one) and `dbt build` runs again on the same file: an incremental
-                refresh (staging reads the new files, the cost chain recomputes from the
-                restated month on, the chargeback the months whose inputs changed, the other
-                marts and the data tests run over the whole history). Every landing is
-                generated with `--horizon 366`, so the N- and N+1-day landings are one
-                organisation exported on consecutive days, as a real daily landing is;
+                refresh (the landing and staging read the new files, the charges and the
+                fact rebuild the months whose inputs changed, the other models and the data
+                tests run over the whole history). Every landing is generated with
+                `--horizon 366`, so the N- and N+1-day landings are one organisation
+                exported on consecutive days, as a real daily landing is. Correctness is
+                not traded: each refresh is compared with a full build of the same N+1-day
+                folder (untimed), every table and view and the money per provider, month and
+                cost source (ai_finops.compare);
 * floor         one hand-written DuckDB query over the same raw files computing the daily
                 vendor-reported cost per provider and vendor model (what the warehouse's
                 fct_ai_costs holds for those rows), with the profile's DuckDB settings; its
@@ -49,6 +52,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ai_finops.compare import compare_warehouses  # noqa: E402
+from ai_finops.landing import default_landing_path  # noqa: E402
+
 BIN = Path(sys.executable).parent
 GENERATOR = ROOT / "scripts" / "generate_sample_data.py"
 FULL_DAYS = 365
@@ -94,6 +102,8 @@ class SizeResult:
     floor_check: dict[str, Any] = field(default_factory=dict)
     history: dict[str, Measure] = field(default_factory=dict)
     refresh: dict[str, Measure] = field(default_factory=dict)
+    # per history: the differences between the refresh and a full build (empty: equal)
+    refresh_equals_full: dict[str, list[str]] = field(default_factory=dict)
     ratios: dict[str, float | None] = field(default_factory=dict)
 
 
@@ -458,11 +468,32 @@ def bench_size(rows: int, cache: Path, calibration: tuple[float, float], increme
                 refreshed = dbt(["build"], raw, db, work, f"refresh-{days}+1d", memory_limit)
                 result.refresh[str(days)] = refreshed
                 log(f"  +1 day on {days} days ({added} files landed): {describe(refreshed)}")
-        for path in work.glob(db.name + "*"):
-            path.unlink()
+                if refreshed.ok:
+                    result.refresh_equals_full[str(days)] = check_refresh(
+                        raw, db, work, days, memory_limit)
+        remove_warehouse(db)
         shutil.rmtree(raw)
     result.ratios = ratios(result)
     return result
+
+
+def remove_warehouse(db: Path) -> None:
+    """Deletes a warehouse file, its side files and its landing directory."""
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    shutil.rmtree(default_landing_path(str(db)), ignore_errors=True)
+
+
+def check_refresh(raw: Path, db: Path, work: Path, days: int, memory_limit: str) -> list[str]:
+    """Builds the refreshed folder from scratch (untimed) and compares the two warehouses."""
+    full = work / f"full-{days}+1d.duckdb"
+    built = dbt(["build"], raw, full, work, f"full-{days}+1d", memory_limit)
+    problems = (compare_warehouses(db, full) if built.ok
+                else [f"the full build failed: {built.error}"])
+    remove_warehouse(full)
+    log(f"  refresh = full build of {days + 1} days: "
+        + ("yes" if not problems else f"NO, {len(problems)} differences: {problems[:3]}"))
+    return problems
 
 
 def measure_startup(work: Path, memory_limit: str) -> Measure:
@@ -471,8 +502,7 @@ def measure_startup(work: Path, memory_limit: str) -> Measure:
     empty.mkdir()
     db = work / "startup.duckdb"
     built = timed_build(empty, db, work, "startup", memory_limit)
-    for path in work.glob(db.name + "*"):
-        path.unlink()
+    remove_warehouse(db)
     empty.rmdir()
     return built
 
@@ -574,6 +604,15 @@ def seconds(m: dict[str, Any] | None) -> str:
     return f"{m['seconds']:,.1f}" + ("" if m["returncode"] == 0 else " *")
 
 
+def equal_to_full(checks: dict[str, list[str]]) -> str:
+    """'yes' when every refresh equalled its full build; else the differences per history."""
+    if not checks:
+        return "n/a"
+    if not any(checks.values()):
+        return "yes"
+    return "NO: " + "; ".join(f"{days} d: {len(p)}" for days, p in checks.items() if p)
+
+
 def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
     """results.md: the machine, then one table row per (size, DuckDB settings) run."""
     lines = [
@@ -584,9 +623,10 @@ def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
         "",
         "| raw records (365 d) | raw MB | DuckDB threads / limit | full build s | peak RSS MB "
         "| dbt start-up s | floor s | build/floor | (build - start-up)/floor | +1 day on 90 d s "
-        "| +1 day on 365 d s | refresh/full | growth 90->365 | run (UTC), load |",
+        "| +1 day on 365 d s | refresh/full | growth 90->365 | refresh = full build "
+        "| run (UTC), load |",
         "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | --- |",
+        "| ---: | --- | --- |",
     ]
     for r in runs:
         build, ratios, settings = r.get("full_build"), r["ratios"], r["settings"]
@@ -600,6 +640,7 @@ def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
             f"| {seconds(r['refresh'].get('90'))} | {seconds(r['refresh'].get('365'))} "
             f"| {fmt_ratio(ratios.get('refresh_365_over_full'))} "
             f"| {fmt_ratio(ratios.get('growth_90_to_365'))} "
+            f"| {equal_to_full(r.get('refresh_equals_full', {}))} "
             f"| {settings['date']}, {settings['load_average_at_start'][0]} |"
         )
     lines += [

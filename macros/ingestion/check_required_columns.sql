@@ -1,63 +1,54 @@
-{% macro check_required_columns(source_name, table_name, required_columns) %}
+{% macro check_required_columns(source_name, table_name, required_columns, ignore_case=false) %}
     {#-
-        Stops the build when a CSV export's header lacks a required column.
-        Before raising, it appends one row per (file, column) to
-        main.raw_schema_drift_log (created by the project's on-run-start hook)
-        so that the next build's
-        mart_pricing_incidents reports the `schema_drift`.
-        Every file this build loads is checked before the first batch is
-        read (raw_files_to_check()), a batch of files per query.
-        Empty and non-UTF-8 files are left to the staging model's file-level
-        rejections.
+        Stops the build when a CSV or Parquet file of the staging model's
+        export (source `source_name`.`table_name`) lacks a required column (the file's header, from the landing
+        manifest stg_raw__files). `required_columns`: names; an entry 'A|B'
+        is satisfied by either name. `ignore_case`: compare names
+        case-insensitively. Before raising, it appends one row per (file,
+        column) to main.raw_schema_drift_log (created by the project's
+        on-run-start hook) so that the next build's mart_pricing_incidents
+        reports the `schema_drift`. Files that cannot be read at all are left
+        to the staging model's file-level rejections. Skipped at parse time
+        and in a dbt unit test.
     -#}
-    {%- set files_to_check = raw_files_to_check(source_name, table_name) -%}
-    {%- if files_to_check | length > 0 -%}
-        {%- set required_sql -%}
-            [{%- for column in required_columns -%}
-                '{{ column }}'{{ "," if not loop.last }}
-            {%- endfor -%}]
-        {%- endset -%}
-        {%- set missing_rows = [] -%}
-        {%- for chunk in raw_file_chunks(files_to_check) -%}
-            {%- set paths = raw_file_paths(chunk) -%}
-            {%- set check_sql -%}
-                with files as (
-                    {{ decoded_files(
-                        'read_blob(' ~ sql_string_list(paths) ~ ')') }}
-                ),
-
-                headers as (
-                    select
-                        source_file,
-                        {{ csv_split("split_part(file_text, chr(10), 1)") }}
-                            as header
-                    from files
-                    where trim(coalesce(file_text, '')) != ''
-                )
-
-                select
-                    source_file,
-                    unnest(
-                        list_filter(
-                            {{ required_sql }},
-                            lambda column_name: not list_contains(
-                                list_transform(header, lambda h: trim(h)),
-                                column_name
-                            )
-                        )
-                    ) as missing_column
-                from headers
-                order by 1, 2
-            {%- endset -%}
-            {%- do missing_rows.extend(run_query(check_sql).rows) -%}
+    {%- if execute and model.resource_type != 'unit_test'
+        and load_relation(ref('stg_raw__files')) is not none -%}
+        {%- set fold = 'lower' if ignore_case else '' -%}
+        {%- set alternatives = [] -%}
+        {%- for column in required_columns -%}
+            {%- set names = [] -%}
+            {%- for name in column.split('|') -%}
+                {%- do names.append(
+                    fold ~ "('" ~ (name | replace("'", "''")) ~ "')") -%}
+            {%- endfor -%}
+            {%- do alternatives.append(
+                "('" ~ (column.split('|')[0] | replace("'", "''")) ~ "', ["
+                ~ (names | join(', ')) ~ "])") -%}
         {%- endfor -%}
+        {%- set check_sql -%}
+            select manifest.source_file, required.column_name
+            from {{ ref('stg_raw__files') }} as manifest
+            cross join (
+                values {{ alternatives | join(', ') }}
+            ) as required (column_name, accepted_names)
+            where
+                manifest.export_name = '{{ raw_export() }}'
+                and manifest.header is not null
+                and len(list_intersect(
+                    list_transform(manifest.header, lambda h: {{ fold }}(h)),
+                    required.accepted_names
+                )) = 0
+            order by 1, 2
+        {%- endset -%}
+        {%- set missing_rows = run_query(check_sql).rows -%}
         {%- if missing_rows | length > 0 -%}
             {%- set messages = [] -%}
             {%- for row in missing_rows -%}
                 {%- do run_query(
                     "insert into main.raw_schema_drift_log"
                     ~ " (source_name, table_name, source_file, missing_column)"
-                    ~ " values ('" ~ source_name ~ "', '" ~ table_name ~ "', '"
+                    ~ " values ('" ~ source_name ~ "', '"
+                    ~ table_name ~ "', '"
                     ~ (row[0] | replace("'", "''")) ~ "', '"
                     ~ (row[1] | replace("'", "''")) ~ "')"
                 ) -%}
@@ -69,20 +60,4 @@
                 ~ (messages | join("; "))) }}
         {%- endif -%}
     {%- endif -%}
-{% endmacro %}
-
-
-{% macro raw_files_to_check(source_name, table_name) %}
-    {#-
-        The files of an export whose headers a staging model checks: every
-        file the build loads (all its batches), when the model's SQL is
-        compiled; none while load_raw_file_batches() renders it again for a
-        further batch, nor in a dbt unit test.
-    -#}
-    {%- if not execute or model.resource_type == 'unit_test'
-        or model.get('raw_file_batch') is not none -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {{ return(pending_raw_files(
-        source_name, table_name, this if is_incremental() else none)) }}
 {% endmacro %}

@@ -1,26 +1,28 @@
 {% macro raw_export_models() %}
     {#-
-        Every staging model that reads a raw export, with its export folder.
-        int_raw_records_classified unions them for the nothing-lost invariant
-        and mart_rejected_rows; add a new export here.
+        Every staging model that reads a raw export, with its export folder
+        (the model's config meta.raw_export, read from dbt's graph when the
+        model runs). The names are listed here so that dbt sees the models a
+        union of them depends on; tests/python/test_landing.py checks that the
+        list holds exactly the models with a meta.raw_export.
     -#}
-    {{ return([
-        {'model': 'stg_openai__usage_completions',
-         'export': 'openai/usage_completions'},
-        {'model': 'stg_openai__costs', 'export': 'openai/costs'},
-        {'model': 'stg_anthropic__usage_messages',
-         'export': 'anthropic/usage_messages'},
-        {'model': 'stg_anthropic__cost_report',
-         'export': 'anthropic/cost_report'},
-        {'model': 'stg_aws__cur', 'export': 'aws_cur'},
-        {'model': 'stg_azure__cost_details', 'export': 'azure_cost'},
-        {'model': 'stg_gcp__billing_export', 'export': 'gcp_billing'},
-        {'model': 'stg_github_copilot__usage', 'export': 'github_copilot'},
-        {'model': 'stg_cursor__usage_events', 'export': 'cursor/usage_events'},
-        {'model': 'stg_seats__assignments', 'export': 'seats'},
-        {'model': 'stg_activity__chatgpt_users', 'export': 'activity'},
-        {'model': 'stg_gateway__requests', 'export': 'gateway'},
-    ]) }}
+    {%- set names = [
+        'stg_activity__chatgpt_users', 'stg_anthropic__cost_report',
+        'stg_anthropic__usage_messages', 'stg_aws__cur',
+        'stg_azure__cost_details', 'stg_cursor__usage_events',
+        'stg_gateway__requests', 'stg_gcp__billing_export',
+        'stg_github_copilot__usage', 'stg_openai__costs',
+        'stg_openai__usage_completions', 'stg_seats__assignments',
+    ] -%}
+    {%- set exports = [] -%}
+    {%- for name in names -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ name)
+            if execute else none -%}
+        {%- do exports.append({
+            'model': name,
+            'export': node.config.meta.raw_export if node else ''}) -%}
+    {%- endfor -%}
+    {{ return(exports) }}
 {% endmacro %}
 
 

@@ -40,6 +40,7 @@
         {'name': 'staging_model', 'type': 'varchar'},
         {'name': 'source_file', 'type': 'varchar'},
         {'name': 'source_row', 'type': 'bigint'},
+        {'name': 'file_md5', 'type': 'varchar'},
     ]) }}
 {% endmacro %}
 
@@ -62,44 +63,4 @@
             {{- "," if not loop.last }}
         {%- endfor %}
     from {{ relation }}
-{% endmacro %}
-
-
-{% macro drop_seat_months_billed_elsewhere() %}
-    {#-
-        Post-hook of int_ai_charges_unioned, run on the whole table once the
-        build's rows are in (rows kept from earlier builds included):
-          - a seat product that a vendor bill already invoices (Copilot seats
-            in the GitHub usage report) is not charged again from seats/: the
-            seat-months of a provider and month with a billed seat line go;
-          - open seat assignments run up to the last day any bill or usage
-            export covers, so that a rebuild on a later day does not invent
-            seat-months: seat-months after the last non-seat charge day go.
-        Done on the table rather than in the model's query, which would have
-        to read its own wide rows twice (a materialized CTE).
-    -#}
-    {%- if execute and model.resource_type != 'unit_test' -%}
-        delete from {{ this }} as seat_charges
-        where
-            seat_charges.cost_grain = 'seat'
-            and (
-                exists (
-                    select 1
-                    from {{ this }} as billed
-                    where
-                        billed.cost_grain = 'bill'
-                        and billed.token_class = 'seat'
-                        and billed.provider = seat_charges.provider
-                        and date_trunc('month', billed.charge_on)
-                        = date_trunc('month', seat_charges.charge_on)
-                )
-                or seat_charges.charge_on > (
-                    select max(charges.charge_on)
-                    from {{ this }} as charges
-                    where charges.cost_grain != 'seat'
-                )
-            )
-    {%- else -%}
-        select 1
-    {%- endif -%}
 {% endmacro %}

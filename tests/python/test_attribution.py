@@ -443,7 +443,7 @@ def test_user_directory_keeps_leavers_and_takes_the_newest_assignment(
         "2026-05-20,,60,USD,annual",
     ]) + "\n")
     result = build_warehouse(tmp_path / "raw", tmp_path / "work",
-                             select="stg_seats__assignments int_user_directory",
+                             select="stg_raw__files stg_seats__assignments int_user_directory",
                              unit_tests=False)
     assert result.returncode == 0, result.output[-3000:]
     directory = {

@@ -213,19 +213,23 @@ def corrupt(db: Path) -> Corruption:
         con.execute(
             "update fct_ai_costs set billed_cost = -billed_cost where charge_id = ?", [charge_id]
         )
+        # focus_ai_costs is a view of fct_ai_costs: a team nulled there shows in both
         con.execute(
-            'update focus_ai_costs set "x_Team" = null'
-            ' where "x_ChargeId" = (select min("x_ChargeId") from focus_ai_costs)'
+            "update fct_ai_costs set team = null where rowid = (select min(rowid)"
+            " from fct_ai_costs where billed_cost > 0 and charge_id not in (?, ?))",
+            [first, charge_id],
         )
         con.execute(
             "insert into mart_pricing_incidents select * replace ('price_drift' as incident_type)"
             " from mart_pricing_incidents limit 1"
         )
+        # int_raw_records_classified is a view of the staging tables: a record lost in
+        # staging is lost there
         rowid, dropped_file = con.execute(
-            "select rowid, source_file from int_raw_records_classified"
-            " where export_name = 'gateway' and record_status = 'used' order by rowid limit 1"
+            "select rowid, source_file from stg_gateway__requests"
+            " where rejected_reason is null order by rowid limit 1"
         ).fetchone()
-        con.execute("delete from int_raw_records_classified where rowid = ?", [rowid])
+        con.execute("delete from stg_gateway__requests where rowid = ?", [rowid])
     return Corruption(first, cost, source_file, dropped_file)
 
 
@@ -236,16 +240,20 @@ def test_corrupted_copy_fails_exactly_the_guarding_expectations(
     broken = corrupt(db)
     run = run_checkpoint(db, tmp_path / "docs")
     assert run.returncode == 1
+    # fct's corruptions show in focus_ai_costs too (a view of it)
     assert run.failing() == {
         ("fct_ai_costs", "charge_id_unique"),
         ("fct_ai_costs", "billed_cost_non_negative"),
+        ("fct_ai_costs", "team_not_null"),
+        ("focus_ai_costs", "x_charge_id_unique"),
+        ("focus_ai_costs", "billed_cost_non_negative"),
         ("focus_ai_costs", "x_team_not_null"),
         ("mart_pricing_incidents", "incident_type_allowed"),
         ("raw_landing_rows", "rows_conserved"),
         ("raw_landing_money", "money_conserved"),
-        ("cross_table", "focus_billed_matches_fct"),
     }
-    assert "failing=charge_id_unique,billed_cost_non_negative" in run.suite_line("fct_ai_costs")
+    assert "failing=charge_id_unique,team_not_null,billed_cost_non_negative" in run.suite_line(
+        "fct_ai_costs")
     duplicate = run.check("fct_ai_costs", "charge_id_unique")
     assert duplicate["unexpected_count"] == 2
     assert duplicate["partial_unexpected_list"] == [broken.duplicated_charge_id] * 2

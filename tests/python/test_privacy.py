@@ -86,7 +86,7 @@ def test_public_tables_are_scanned(sample_warehouse: DbtResult) -> None:
 def test_no_email_or_key_in_public_tables(sample_warehouse: DbtResult) -> None:
     # the sample is full of addresses (seats, activity, Cursor events) ...
     raw_addresses = sample_warehouse.scalar(
-        "select count(*) from int_ai_costs_attributed where user_name like '%@%'"
+        "select count(*) from int_ai_charges_priced where user_name like '%@%'"
     )
     assert raw_addresses > 0
     # ... and none of them reaches a public table

@@ -39,7 +39,7 @@ FIXTURE_ROOTS = [
     FIXTURES / "cursor_api_exports",
     FIXTURES / "gateway_logs",
 ]
-SELECT = "staging.openai staging.anthropic staging.cursor staging.gateway"
+SELECT = "stg_raw__files staging.openai staging.anthropic staging.cursor staging.gateway"
 
 # model -> export folder under the raw root
 MODELS = {
@@ -610,39 +610,3 @@ def test_money_and_token_types(staged: DbtResult) -> None:
         types = dict(column_types(staged, model))
         for column, column_type in columns.items():
             assert types[column] == column_type, (model, column)
-
-
-def test_file_batches_do_not_change_a_row(
-    staged: DbtResult, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Read one file per batch (raw_batch_megabytes ~ 1 byte), every staging row is the same.
-
-    The bad files above (truncated, empty, Latin-1, BOM, CRLF, a results object) each land in
-    a batch of their own, loaded by the post-hook rather than the model's own statement.
-    """
-    base = tmp_path_factory.mktemp("staging_api_exports_batched")
-    work = base / "work"
-    result = run_dbt(
-        ["run", "--select", SELECT, "--vars", "{raw_batch_megabytes: 0.000001}"],
-        staged.raw_dir, work / "ai_finops.duckdb", work,
-    )
-    assert result.returncode == 0, result.output[-5000:]
-    log = (work / "logs" / "dbt.log").read_text()
-    with result.connect() as con:
-        con.execute(f"attach '{staged.db_path}' as one_batch (read_only)")
-        for model in MODELS:
-            files = con.execute(f"select count(distinct source_file) from {model}").fetchone()[0]
-            # the model's statement reads the first file, the post-hook one insert per other
-            assert log.count(f'"main"."{model}" by name') == files - 1, model
-            differing = con.execute(
-                f"""
-                select count(*) from (
-                    (select * exclude (loaded_at) from main.{model}
-                     except all select * exclude (loaded_at) from one_batch.main.{model})
-                    union all
-                    (select * exclude (loaded_at) from one_batch.main.{model}
-                     except all select * exclude (loaded_at) from main.{model})
-                )
-                """
-            ).fetchone()[0]
-            assert differing == 0, model

@@ -40,7 +40,7 @@ from conftest import FIXTURES, DbtResult, build_warehouse
 
 FIXTURE = FIXTURES / "aws_azure_gcp_bills"
 MISSING_FIXTURE = FIXTURES / "azure_missing_required_column"
-SELECT = "stg_aws__cur stg_azure__cost_details stg_gcp__billing_export"
+SELECT = "stg_raw__files stg_aws__cur stg_azure__cost_details stg_gcp__billing_export"
 
 AWS = "stg_aws__cur"
 AZURE = "stg_azure__cost_details"
@@ -700,7 +700,7 @@ def test_missing_required_column_stops_the_build(
         " required column 'CostInBillingCurrency'"
     ) in result.output
     assert (
-        f"schema_drift in aws.cur_gz: {gz_file} is missing required column"
+        f"schema_drift in aws.cur: {gz_file} is missing required column"
         " 'line_item_unblended_cost'"
     ) in result.output
     logged = result.query(
@@ -709,7 +709,7 @@ def test_missing_required_column_stops_the_build(
     )
     assert logged == [
         ("cost_details", azure_file.name, "CostInBillingCurrency"),
-        ("cur_gz", gz_file.name, "line_item_unblended_cost"),
+        ("cur", gz_file.name, "line_item_unblended_cost"),
     ]
     # the folder without GCP exports still builds its (empty) model
     assert "OK created sql incremental model main.stg_gcp__billing_export" in (

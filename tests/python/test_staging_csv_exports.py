@@ -41,7 +41,7 @@ from conftest import FIXTURES, ROOT, DbtResult, build_warehouse, run_dbt
 
 FIXTURE = FIXTURES / "copilot_seats_activity"
 MISSING_FIXTURE = FIXTURES / "copilot_seats_activity_missing_columns"
-SELECT = "staging.github_copilot staging.seats staging.activity"
+SELECT = "stg_raw__files staging.github_copilot staging.seats staging.activity"
 
 # model -> (export folder, source name, source table)
 MODELS = {

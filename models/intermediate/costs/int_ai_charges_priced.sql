@@ -1,7 +1,20 @@
-{{ config(**refresh_chain_config()) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_stale_partitions(ref('int_charge_partitions')) }}",
+) }}
 
-{%- set window_start = refresh_window_start() %}
-
+-- The charges as billed, one table: every vendor's charges in one shape
+-- (int_ai_charges_unioned) with the canonical model and the list price.
+-- Incremental by refresh partition: a build selects the partitions whose
+-- inputs changed (int_charge_partitions) and stamps each row with the
+-- partition's digest (macros/incremental/stale_partitions.sql).
+-- Seat-months from seats/ are charged where no vendor bill already invoices
+-- the product (Copilot seats in the GitHub usage report: the seat-months of a
+-- provider and month with a billed seat line are left out), and open
+-- assignments run up to the last day any bill or usage export covers, so
+-- that a build on a later day does not invent seat-months.
 -- Resolves every charge's canonical model (seed model_aliases) and its list
 -- price from the price book valid on the charge's day (seed price_book:
 -- provider, model, token class, service tier, context tier, effective dates).
@@ -10,9 +23,36 @@
 -- applied to a daily total.
 with
 
+partitions as (
+    select * from {{ ref('int_charge_partitions') }}
+),
+
 charges as (
-    select * from {{ ref('int_ai_charges_unioned') }}
-    where {{ in_refresh_window(window_start) }}
+    select * from {{ ref('int_ai_charges_unioned') }} as unioned
+    where
+        refresh_partition in (
+            {{ stale_partitions(ref('int_charge_partitions')) }}
+        )
+        and (
+            cost_grain is distinct from 'seat'
+            or (
+                charge_on <= (
+                    select max(charged.charge_on)
+                    from {{ ref('int_ai_charges_unioned') }} as charged
+                    where charged.cost_grain != 'seat'
+                )
+                and not exists (
+                    select 1
+                    from {{ ref('int_ai_charges_unioned') }} as billed
+                    where
+                        billed.cost_grain = 'bill'
+                        and billed.token_class = 'seat'
+                        and billed.provider = unioned.provider
+                        and date_trunc('month', billed.charge_on)
+                        = date_trunc('month', unioned.charge_on)
+                )
+            )
+        )
 ),
 
 -- vendor ids are matched case-insensitively ('Gemini 2.5 Flash' in a Vertex
@@ -97,11 +137,15 @@ priced as (
 
 final as (
     select
-        *,
+        priced.*,
         cast(
-            pricing_quantity * list_unit_price as decimal(38, 10)
-        ) as estimated_cost
+            priced.pricing_quantity * priced.list_unit_price
+            as decimal(38, 10)
+        ) as estimated_cost,
+        partitions.partition_digest
     from priced
+    inner join partitions
+        on priced.refresh_partition = partitions.refresh_partition
 )
 
 select * from final

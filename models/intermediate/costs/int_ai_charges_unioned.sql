@@ -1,11 +1,8 @@
-{{ config(**refresh_chain_config(
-    post_hooks=['{{ drop_seat_months_billed_elsewhere() }}'],
-)) }}
-
-{%- set window_start = refresh_window_start() %}
-{%- set usage_in_window = 'usage_on >= ' ~ window_start %}
-
--- One canonical shape for every vendor (ai_charge_columns()). cost_grain says
+-- One canonical shape for every vendor (ai_charge_columns()), over the used
+-- rows of the staging models (current_rows(): not rejected, newest export of
+-- each period). A view: int_charge_partitions reads its partitions and file
+-- digests, int_ai_charges_priced the rows of the partitions it rebuilds (the
+-- filter on refresh_partition reaches the staging scans). cost_grain says
 -- what a row is:
 --   bill        a vendor-billed charge (cloud bills, Copilot, Cursor)
 --   cost_export a cost-API row (OpenAI costs, Anthropic cost_report), later
@@ -16,53 +13,39 @@
 with
 
 openai_costs as (
-    {{ current_rows('stg_openai__costs', usage_in_window) }}
+    {{ current_rows('stg_openai__costs') }}
 ),
 
 openai_usage as (
-    {{ current_rows(
-        'stg_openai__usage_completions', usage_in_window
-    ) }}
+    {{ current_rows('stg_openai__usage_completions') }}
 ),
 
 anthropic_costs as (
-    {{ current_rows(
-        'stg_anthropic__cost_report', usage_in_window
-    ) }}
+    {{ current_rows('stg_anthropic__cost_report') }}
 ),
 
 anthropic_usage as (
-    {{ current_rows(
-        'stg_anthropic__usage_messages', usage_in_window
-    ) }}
+    {{ current_rows('stg_anthropic__usage_messages') }}
 ),
 
 aws_cur as (
-    {{ current_rows('stg_aws__cur', usage_in_window) }}
+    {{ current_rows('stg_aws__cur') }}
 ),
 
 azure_costs as (
-    {{ current_rows(
-        'stg_azure__cost_details', usage_in_window
-    ) }}
+    {{ current_rows('stg_azure__cost_details') }}
 ),
 
 gcp_billing as (
-    {{ current_rows(
-        'stg_gcp__billing_export', usage_in_window
-    ) }}
+    {{ current_rows('stg_gcp__billing_export') }}
 ),
 
 copilot_usage as (
-    {{ current_rows(
-        'stg_github_copilot__usage', usage_in_window
-    ) }}
+    {{ current_rows('stg_github_copilot__usage') }}
 ),
 
 cursor_events as (
-    {{ current_rows(
-        'stg_cursor__usage_events', 'event_on >= ' ~ window_start
-    ) }}
+    {{ current_rows('stg_cursor__usage_events') }}
 ),
 
 seat_months as (
@@ -148,6 +131,7 @@ unioned as (
         'staging_model': "'stg_openai__costs'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical(
@@ -175,6 +159,7 @@ unioned as (
         'staging_model': "'stg_openai__usage_completions'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical('anthropic_costs', 'anthropic', {
@@ -196,6 +181,7 @@ unioned as (
         'staging_model': "'stg_anthropic__cost_report'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical(
@@ -224,6 +210,7 @@ unioned as (
         'staging_model': "'stg_anthropic__usage_messages'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical(
@@ -258,6 +245,7 @@ unioned as (
         'staging_model': "'stg_aws__cur'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical(
@@ -292,6 +280,7 @@ unioned as (
         'staging_model': "'stg_azure__cost_details'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical(
@@ -323,6 +312,7 @@ unioned as (
         'staging_model': "'stg_gcp__billing_export'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     -- GCP credits are negative amounts inside the usage row: one Credit
@@ -353,6 +343,7 @@ unioned as (
         'staging_model': "'stg_gcp__billing_export'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical(
@@ -386,6 +377,7 @@ unioned as (
         'staging_model': "'stg_github_copilot__usage'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     -- Cursor: events of kind "Included in Business" are covered by the seat;
@@ -412,6 +404,7 @@ unioned as (
         'staging_model': "'stg_cursor__usage_events'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
     union all
     {{ to_canonical('seat_months', none, {
@@ -440,11 +433,20 @@ unioned as (
         'staging_model': "'stg_seats__assignments'",
         'source_file': 'source_file',
         'source_row': 'source_row',
+        'file_md5': 'file_md5',
     }) }}
 ),
 
 final as (
-    select * from unioned
+    select
+        *,
+        -- the unit a refresh rebuilds: the charge month, or every seat-month
+        -- at once (a new seats snapshot restates them all)
+        case
+            when cost_grain = 'seat' then 'seats'
+            else strftime(charge_on, '%Y-%m')
+        end as refresh_partition
+    from unioned
 )
 
 select * from final

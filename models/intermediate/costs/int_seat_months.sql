@@ -42,7 +42,8 @@ final as (
         start_on,
         end_on,
         source_file,
-        source_row
+        source_row,
+        file_md5
     from months
 )
 

@@ -1,11 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ monthly_refresh_pre_hook() }}",
-    post_hook="{{ monthly_refresh_post_hook() }}",
-) }}
-
 -- Who pays for every charge. A charge that no rule of the seed
 -- shared_cost_rules selects is one row with its attributed team (direct).
 -- The charges a rule shares (int_ai_costs_shared) are summed per allocation
@@ -28,18 +20,12 @@
 -- floor(cost x weight / total weight); the residue (under n x 1e-10) goes to
 -- the team with the largest weight (ties: team, then cost centre), so the
 -- shares of a pool add up to its cost exactly.
--- Incremental by month: a month's rows depend on that month's charges and
--- seat holders only, so a build recomputes the months whose inputs changed
--- (macros/incremental/monthly_refresh.sql). The charges
--- (int_ai_costs_converted) are read where they are needed, not through one
--- import CTE: DuckDB materializes a CTE that several parts read, with every
--- column of every row.
-{%- set charges -%}
-    (
-        select * from {{ ref('int_ai_costs_converted') }}
-        where {{ in_monthly_refresh('billing_period_start_on') }}
-    )
-{%- endset %}
+-- A view: its readers (mart_chargeback_monthly, int_scope_spend_daily) sum
+-- it, so the direct rows, one per charge, are never written. The charges
+-- (fct_ai_costs) are read where they are needed, not through one import CTE:
+-- DuckDB materializes a CTE that several parts read, with every column of
+-- every row.
+{%- set charges = ref('fct_ai_costs') %}
 {%- set amounts = [
     'billed_cost', 'effective_cost',
     'billed_cost_reporting', 'effective_cost_reporting',
@@ -49,7 +35,6 @@ with
 
 shared as (
     select * from {{ ref('int_ai_costs_shared') }}
-    where {{ in_monthly_refresh('billing_period_start_on') }}
 ),
 
 rules as (
@@ -58,7 +43,6 @@ rules as (
 
 seat_months as (
     select * from {{ ref('int_seat_months') }}
-    where {{ in_monthly_refresh('seat_month_on') }}
 ),
 
 pools as (
@@ -84,7 +68,7 @@ pools as (
         any_value(charges.billing_period_start_on) as billing_period_start_on
     from shared
     inner join {{ charges }} as charges
-        on shared.charge_key = charges.charge_key
+        on shared.charge_id = charges.charge_id
     group by 1
 ),
 
@@ -248,7 +232,6 @@ split as (
 allocated as (
     select
         cast(null as varchar) as charge_id,
-        cast(null as varchar) as charge_key,
         pools.allocation_pool_key,
         pools.charge_count,
         pools.allocation_rule_id,
@@ -280,7 +263,6 @@ allocated as (
 no_basis as (
     select
         cast(null as varchar) as charge_id,
-        cast(null as varchar) as charge_key,
         allocation_pool_key,
         charge_count,
         allocation_rule_id,
@@ -314,7 +296,6 @@ no_basis as (
 direct as (
     select
         charges.charge_id,
-        charges.charge_key,
         cast(null as varchar) as allocation_pool_key,
         cast(1 as bigint) as charge_count,
         cast(null as varchar) as allocation_rule_id,
@@ -341,7 +322,7 @@ direct as (
     from {{ charges }} as charges
     where not exists (
         select 1 from shared
-        where shared.charge_key = charges.charge_key
+        where shared.charge_id = charges.charge_id
     )
 ),
 

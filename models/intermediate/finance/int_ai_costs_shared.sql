@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ monthly_refresh_pre_hook() }}",
-    post_hook="{{ monthly_refresh_post_hook() }}",
-) }}
+{{ config(materialized='table') }}
 
 -- The charges that a rule of the seed shared_cost_rules shares between teams
 -- (all of the rule's filters match, '*' = any; the lowest priority, then
@@ -14,14 +8,11 @@
 -- rule and day with the same provider, category, frequency, grain, token
 -- class, agent and currencies, split as one amount by
 -- int_ai_costs_charged_back. Unpriced charges (null billed cost) form pools
--- of their own, so a missing price stays null after sharing. Incremental by
--- month, like int_ai_costs_charged_back
--- (macros/incremental/monthly_refresh.sql).
+-- of their own, so a missing price stays null after sharing.
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_converted') }}
-    where {{ in_monthly_refresh('billing_period_start_on') }}
+    select * from {{ ref('fct_ai_costs') }}
 ),
 
 rules as (
@@ -45,7 +36,6 @@ rule_filters as (
 
 rule_matches as (
     select
-        charges.charge_key,
         charges.charge_id,
         charges.provider,
         charges.charge_category,
@@ -63,7 +53,7 @@ rule_matches as (
         rule_filters.method as allocation_method,
         rule_filters.basis as allocation_basis,
         row_number() over (
-            partition by charges.charge_key
+            partition by charges.charge_id
             order by rule_filters.priority, rule_filters.rule_id
         ) as match_rank
     from charges
@@ -97,7 +87,6 @@ grouped as (
 
 final as (
     select
-        charge_key,
         charge_id,
         allocation_rule_id,
         allocation_method,

@@ -1,7 +1,3 @@
-{{ config(**refresh_chain_config()) }}
-
-{%- set window_start = refresh_window_start() %}
-
 -- Every charge of a known canonical model, with what the price book says
 -- about its tokens: for cached input the input price it would otherwise have
 -- paid, and what the same tokens would cost on the family's cheapest model.
@@ -9,13 +5,13 @@
 -- the member (seed model_aliases) with the lowest standard input + output
 -- list price (ties: model name); a token class it has no price for is
 -- priced at the charge's own model (no saving claimed). Price-book amounts
--- are in the price book's currency (price_currency). Incremental by charge
--- day (macros/incremental/refresh_window.sql).
+-- are in the price book's currency (price_currency). A view: only
+-- mart_unit_economics reads it, in sums.
 {%- set price_keys = [
     'provider', 'model', 'model_family', 'token_class', 'service_tier',
     'context_tier', 'pricing_unit', 'price_currency', 'charge_on',
 ] %}
-{%- set charges = chain_input('int_ai_costs_converted', window_start) %}
+{%- set charges = ref('fct_ai_costs') %}
 with
 
 price_book as (
@@ -36,7 +32,7 @@ family_members as (
 
 token_charges as (
     select *
-    from {{ charges }} as charges
+    from {{ charges }}
     where consumed_unit = 'Tokens' and model is not null
 ),
 
@@ -172,7 +168,6 @@ cheapest_prices as (
 final as (
     select
         charges.charge_id,
-        charges.charge_key,
         charges.provider,
         charges.model,
         charges.model_family,
@@ -180,7 +175,7 @@ final as (
         charges.service_tier,
         charges.context_tier,
         charges.staging_model,
-        charges.user_key,
+        charges.user_name,
         charges.consumed_unit,
         cheapest_prices.cheapest_model,
         charges.billing_currency,

@@ -1,15 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ forecast_refresh_pre_hook() }}",
-    post_hook=[
-        "{{ load_model_partitions(model_partition_count("
-        "ref('int_scope_spend_daily'), scope_partition_key(),"
-        " var('forecast_scopes_per_partition'))) }}",
-        "{{ forecast_refresh_post_hook() }}",
-    ],
-) }}
+{{ config(materialized='table') }}
 
 -- Daily chargeback spend (direct plus allocated shared costs, reporting
 -- currency) of every team and every cost centre, on a gap-free calendar
@@ -31,22 +20,12 @@
 -- are kept apart: they are known when the month starts, never extrapolated.
 -- Days before the first usage-based charge are not observed and never count
 -- as zero-spend days. Means are exact decimals (sums in 1e-10 units divided
--- by day counts). The trailing-day lists of every scope and day take memory
--- in proportion to the scopes, so the model is built a partition of scopes
--- at a time (var forecast_scopes_per_partition, 500;
--- macros/partitioning/model_partitions.sql); each scope's rows depend on
--- that scope alone. Incremental by day: a refresh recomputes the days from
--- the first one whose daily row changed, reading the 89 days before it
--- (macros/incremental/forecast_refresh.sql).
+-- by day counts). Rebuilt whole every build: its rows depend on 90 days of
+-- history, across refresh partitions.
 with
 
 daily as (
     select * from {{ ref('int_scope_spend_daily') }}
-    where
-        {{ in_model_partition(scope_partition_key(), model_partition_count(
-            ref('int_scope_spend_daily'), scope_partition_key(),
-            var('forecast_scopes_per_partition'))) }}
-        and {{ in_forecast_window('spend_on', 'read_from_on') }}
 ),
 
 -- the observed days of each group whose statistics the run-rates at the
@@ -246,7 +225,6 @@ final as (
             daily.scope_type = rates.scope_type
             and daily.scope_value = rates.scope_value
             and daily.spend_on = rates.as_of_on
-    where {{ in_forecast_window('daily.spend_on') }}
 )
 
 select * from final

@@ -19,7 +19,10 @@
 with
 
 files as (
-    select * from {{ ref('stg_raw__files') }}
+    select
+        *,
+        {{ export_id('source_file') }} as export_id
+    from {{ ref('stg_raw__files') }}
 ),
 
 records as (
@@ -75,7 +78,7 @@ file_windows as (
 identical_groups as (
     select
         files.export_name,
-        files.content_md5,
+        files.file_md5,
         count(*) as file_count,
         string_agg(
             regexp_extract(files.source_file, '[^/]+$'),
@@ -167,9 +170,9 @@ identical_incidents as (
     select
         {{ export_provider('export_name') }} as provider,
         export_name as sku,
-        export_name || ':identical:' || content_md5 as incident_key,
+        export_name || ':identical:' || file_md5 as incident_key,
         file_count || ' byte-identical files in ' || export_name || ': '
-        || file_names || ' (md5 ' || content_md5 || '); counted once, '
+        || file_names || ' (md5 ' || file_md5 || '); counted once, '
         || 'export ' || kept_export_id || ' kept' as evidence,
         coalesce(first_period_on, cast(first_landed_at as date))
             as started_on,

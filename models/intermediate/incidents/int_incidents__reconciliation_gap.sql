@@ -4,7 +4,7 @@
     more than `reconciliation_tolerance` (5 %) on at least
     `reconciliation_min_cost` (10, billing currency) of price-book value:
       billed_vs_price_book  vendor-reported usage charges that have a list
-                            price (vendor_unit_price_rows()): billed at list
+                            price (int_vendor_unit_prices): billed at list
                             ÷ price-book estimate of the same rows;
       cost_api_vs_usage     providers with a cost export and a usage export
                             (OpenAI, Anthropic): the cost export (allocated
@@ -31,7 +31,7 @@
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_allocated') }}
+    select * from {{ ref('fct_ai_costs') }}
 ),
 
 price_changes as (
@@ -39,7 +39,7 @@ price_changes as (
 ),
 
 vendor_prices as (
-    {{ vendor_unit_price_rows() }}
+    select * from {{ ref('int_vendor_unit_prices') }}
 ),
 
 usage_charges as (

@@ -33,7 +33,7 @@
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_attributed') }}
+    select * from {{ ref('fct_ai_costs') }}
 ),
 
 keyed_charges as (

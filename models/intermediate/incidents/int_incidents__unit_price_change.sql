@@ -8,7 +8,7 @@
     confirms (a single odd day never fires). Runs of one provider and model
     that overlap (or follow within 7 days) are one incident.
     Only vendor-reported usage charges that have a list price take part
-    (vendor_unit_price_rows()): OpenAI cost rows with their own quantity,
+    (int_vendor_unit_prices): OpenAI cost rows with their own quantity,
     Anthropic cost rows allocated onto the usage they cover, and the cloud
     bills' usage rows, which are billed at list (discounts and credits are
     separate rows). Where a row itself states the vendor's list amount and
@@ -24,7 +24,7 @@
 with
 
 priced_rows as (
-    {{ vendor_unit_price_rows() }}
+    select * from {{ ref('int_vendor_unit_prices') }}
 ),
 
 daily as (

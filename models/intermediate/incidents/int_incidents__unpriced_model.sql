@@ -12,7 +12,7 @@
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_allocated') }}
+    select * from {{ ref('fct_ai_costs') }}
 ),
 
 price_book as (

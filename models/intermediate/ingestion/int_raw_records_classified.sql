@@ -1,17 +1,9 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ classification_refresh_pre_hook() }}",
-) }}
+{{ config(materialized='view') }}
 
 -- Every raw record of every staging model with its status: used, rejected
 -- or superseded (an older export of a period a newer export restates).
--- Incremental by export period: a record's status depends only on the
--- records of its own period (staging model x export_period_key), so a build
--- reclassifies the periods with records loaded since the last build, or
--- with records of raw files that left staging since (classification_periods
--- in macros/incremental/record_classification.sql), and keeps the others.
+-- A view over the staging tables: mart_rejected_rows keeps the records that
+-- are not used, int_incidents__duplicate_export the digests of each period.
 
 with
 
@@ -25,10 +17,8 @@ unioned as (
             raw_record,
             rejected_reason,
             export_period_key,
-            file_modified_at,
-            loaded_at
+            file_modified_at
         from {{ ref(export.model) }}
-        {{ classification_period_filter(export.model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -42,7 +32,6 @@ file_periods as (
             source_file,
             export_period_key
         from {{ ref(export.model) }}
-        {{ classification_period_filter(export.model) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -82,10 +71,9 @@ statused as (
     from stamped
 ),
 
--- the text of a used record stays in its staging table only: this table
--- keeps the text of the records that are not used (mart_rejected_rows) and
--- a hash of every record (to compare the content of a period between
--- exports, int_incidents__duplicate_export)
+-- the text of the records that are not used (mart_rejected_rows) and a hash
+-- of every record (to compare the content of a period between exports,
+-- int_incidents__duplicate_export)
 final as (
     select
         staging_model,
@@ -106,8 +94,7 @@ final as (
                     || ' for period '
                     || export_period_key
         end as reason,
-        file_modified_at,
-        loaded_at
+        file_modified_at
     from statused
 )
 

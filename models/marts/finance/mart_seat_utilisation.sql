@@ -4,7 +4,7 @@
 -- seats/, or the vendor's own seat lines such as Copilot's prorated
 -- copilot_for_business rows); usage cost is the product's own metered usage
 -- (Cursor usage-based events, Copilot premium requests / AI credits).
--- int_ai_costs_converted is read where it is needed, not through one
+-- fct_ai_costs is read where it is needed, not through one
 -- import CTE: DuckDB materializes a CTE that several parts read, with
 -- every column of every row.
 with
@@ -66,7 +66,7 @@ seat_costs as (
         billing_period_start_on as seat_month_on,
         sum(billed_cost) as seat_cost,
         sum(billed_cost_reporting) as seat_cost_reporting
-    from {{ ref('int_ai_costs_converted') }}
+    from {{ ref('fct_ai_costs') }}
     where
         cost_grain = 'seat'
         or (provider = 'github_copilot' and token_class = 'seat')
@@ -79,7 +79,7 @@ usage_costs as (
         billing_period_start_on as seat_month_on,
         sum(billed_cost) as usage_cost,
         sum(billed_cost_reporting) as usage_cost_reporting
-    from {{ ref('int_ai_costs_converted') }}
+    from {{ ref('fct_ai_costs') }}
     where
         provider in ('cursor', 'github_copilot')
         and charge_category = 'Usage'

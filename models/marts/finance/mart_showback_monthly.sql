@@ -4,7 +4,7 @@
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_converted') }}
+    select * from {{ ref('fct_ai_costs') }}
 ),
 
 final as (

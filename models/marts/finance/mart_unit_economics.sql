@@ -60,14 +60,14 @@ monthly as (
         coalesce(sum(tokens) filter (
             where token_class = 'output'
         ), 0) as output_tokens,
-        count(distinct user_key) as active_users,
+        count(distinct user_name) as active_users,
         coalesce(sum(effective_cost_reporting), 0) as effective_cost_reporting,
         coalesce(sum(billed_cost_reporting), 0) as billed_cost_reporting,
         sum(effective_cost_reporting) filter (
             where tokens is not null
         ) as token_cost_reporting,
         sum(effective_cost_reporting) filter (
-            where user_key is not null
+            where user_name is not null
         ) as user_cost_reporting,
         sum(token_list_cost) as token_list_cost,
         coalesce(sum(cache_savings), 0) as cache_savings,

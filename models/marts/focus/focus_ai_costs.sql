@@ -1,6 +1,4 @@
-{{ config(**refresh_chain_config()) }}
-
-{%- set window_start = refresh_window_start() %}
+{{ config(materialized='view') }}
 
 -- FOCUS column names are PascalCase by specification, hence quoted.
 -- noqa: disable=RF06
@@ -14,9 +12,7 @@ with
 
 costs as (
     select * from {{ ref('fct_ai_costs') }}
-    where
-        billed_cost is not null
-        and {{ in_refresh_window(window_start, 'fct_ai_costs') }}
+    where billed_cost is not null
 ),
 
 shaped as (

@@ -6,14 +6,14 @@
 --                   Cursor, Copilot) or a developer tool billed per use
 --   team_api_usage  otherwise: the team's direct use of the provider's API
 -- with its providers, models, teams, users and spend to date.
--- int_ai_costs_converted is read where it is needed, not through one
+-- fct_ai_costs is read where it is needed, not through one
 -- import CTE: DuckDB materializes a CTE that several parts read, with
 -- every column of every row.
 with
 
 data_end as (
     select max(charge_on) as data_as_of_on
-    from {{ ref('int_ai_costs_converted') }}
+    from {{ ref('fct_ai_costs') }}
     where charge_frequency = 'Usage-Based'
 ),
 
@@ -29,7 +29,7 @@ classified as (
                 then 'seat_product'
             else 'team_api_usage'
         end as ai_system_type
-    from {{ ref('int_ai_costs_converted') }}
+    from {{ ref('fct_ai_costs') }}
 ),
 
 named as (
@@ -67,7 +67,7 @@ final as (
         string_agg(distinct environment, ', ' order by environment)
             as environments,
         any_value(reporting_currency) as reporting_currency,
-        count(distinct user_key) as user_count,
+        count(distinct user_name) as user_count,
         count(distinct api_key_id) as api_key_count,
         count(*) as charge_count,
         cast(coalesce(sum(billed_cost_reporting), 0) as decimal(38, 10))

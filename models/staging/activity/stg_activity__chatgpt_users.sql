@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'activity'}) }}
+
 {{ check_required_columns('activity', 'chatgpt_users', [
     'cadence', 'period_start', 'period_end', 'email', 'is_active',
     'messages',
@@ -5,26 +7,19 @@
 
 with
 
-source as (
-    select * from {{ raw_source('activity', 'chatgpt_users') }}
-),
-
-files as (
-    {{ decoded_files('source') }}
-),
-
 records as (
-    {{ csv_records('files') }}
+    select * from {{ landed_records('activity', 'chatgpt_users') }}
 ),
 
 split as (
     select
-        records.source_file,
-        records.source_row,
-        records.raw_record,
-        files.file_modified_at,
-        len(records.header) as header_field_count,
-        len(records.fields) as field_count,
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        file_md5,
+        len(header) as header_field_count,
+        len(fields) as field_count,
         {{ csv_field('cadence') }} as cadence_text,
         {{ csv_field('period_start') }} as period_start_text,
         {{ csv_field('period_end') }} as period_end_text,
@@ -53,7 +48,7 @@ split as (
         {{ csv_field('projects_messaged') }} as projects_messaged_text,
         {{ csv_field('projects_created') }} as projects_created_text
     from records
-    inner join files on records.source_file = files.source_file
+    where file_problem is null
 ),
 
 renamed as (
@@ -235,7 +230,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -245,6 +240,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         -- a daily refresh restates its period: the newest file wins
         cadence || '|' || strftime(period_start_on, '%Y-%m-%d')
             as export_period_key,
@@ -280,13 +276,6 @@ final as (
     union all by name
     -- an unreadable file replaces nothing: its export_period_key is null
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

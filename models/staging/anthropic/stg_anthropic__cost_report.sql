@@ -1,15 +1,17 @@
+{{ config(meta={'raw_export': 'anthropic/cost_report'}) }}
+
 with
 
-source as (
-    select * from {{ raw_source('anthropic', 'cost_report') }}
-),
-
-files as (
-    {{ decoded_files('source', 'json', 'data', 'results') }}
+records as (
+    select * from {{ landed_records('anthropic', 'cost_report') }}
 ),
 
 results as (
-    {{ json_bucket_results('files') }}
+    select
+        *,
+        raw_record as result
+    from records
+    where file_problem is null
 ),
 
 renamed as (
@@ -18,6 +20,7 @@ renamed as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         json_extract_string(result, '$.workspace_id') as workspace_id,
         json_extract_string(result, '$.model') as vendor_model_id,
         json_extract_string(result, '$.description') as description,
@@ -117,7 +120,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -127,6 +130,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         workspace_id,
@@ -147,13 +151,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'anthropic/usage_messages'}) }}
+
 {#-
     Token counts of a usage result: (column, JSON path, required).
     Input is ADDITIVE (usage_report/messages reference): uncached + cache
@@ -16,16 +18,16 @@
 
 with
 
-source as (
-    select * from {{ raw_source('anthropic', 'usage_messages') }}
-),
-
-files as (
-    {{ decoded_files('source', 'json', 'data', 'results') }}
+records as (
+    select * from {{ landed_records('anthropic', 'usage_messages') }}
 ),
 
 results as (
-    {{ json_bucket_results('files') }}
+    select
+        *,
+        raw_record as result
+    from records
+    where file_problem is null
 ),
 
 renamed as (
@@ -34,6 +36,7 @@ renamed as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         json_extract_string(result, '$.api_key_id') as api_key_id,
         json_extract_string(result, '$.workspace_id') as workspace_id,
         json_extract_string(result, '$.model') as vendor_model_id,
@@ -113,7 +116,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -123,6 +126,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         api_key_id,
@@ -142,13 +146,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'aws_cur'}) }}
+
 {#- Without these a CUR export cannot be used (the build stops). -#}
 {%- set required_columns = [
     'bill_billing_period_start_date', 'line_item_usage_account_id',
@@ -7,10 +9,6 @@
 ] -%}
 
 {{ check_required_columns('aws', 'cur', required_columns) }}
-{{ check_required_header_columns(
-    'aws', 'cur_gz', required_columns, reader='csv_gz') }}
-{{ check_required_header_columns(
-    'aws', 'cur_parquet', required_columns, reader='parquet') }}
 
 {#- Decimal fields: CUR column, staged name, whether empty rejects the row. -#}
 {%- set decimal_fields = [
@@ -25,71 +23,10 @@
 
 with
 
-csv_source as (
-    select * from {{ raw_source('aws', 'cur') }}
-),
-
-gz_source as (
-    select * from {{ raw_scan_source(
-        'aws', 'cur_gz', [['filename', 'varchar'], ['line', 'varchar']]
-    ) }}
-),
-
-parquet_source as (
-    select * from {{ raw_scan_source(
-        'aws', 'cur_parquet',
-        [['filename', 'varchar'], ['file_row_number', 'bigint']]
-    ) }}
-),
-
-gz_files as (
-    select * from {{ raw_file_metadata('aws', 'cur_gz') }}
-),
-
-parquet_files as (
-    select * from {{ raw_file_metadata('aws', 'cur_parquet') }}
-),
-
-csv_files as (
-    {{ decoded_files('csv_source') }}
-),
-
-csv_rows as (
-    {{ csv_records('csv_files') }}
-),
-
-gz_lines as (
-    {{ csv_gz_lines('gz_source') }}
-),
-
-gz_rows as (
-    {{ csv_line_records('gz_lines') }}
-),
-
-parquet_rows as (
-    {{ parquet_records('parquet_source') }}
-),
-
--- the three readers give the same shape: header and fields as text lists
+-- CSV, gzip-compressed CSV and Parquet files are landed alike: header and
+-- fields as text lists (Parquet values as text, the row as JSON text)
 records as (
-    select
-        csv_rows.*,
-        csv_files.file_modified_at
-    from csv_rows
-    inner join csv_files on csv_rows.source_file = csv_files.source_file
-    union all by name
-    select
-        gz_rows.*,
-        gz_files.file_modified_at
-    from gz_rows
-    left join gz_files on gz_rows.source_file = gz_files.source_file
-    union all by name
-    select
-        parquet_rows.*,
-        parquet_files.file_modified_at
-    from parquet_rows
-    left join parquet_files
-        on parquet_rows.source_file = parquet_files.source_file
+    select * from {{ landed_records('aws', 'cur') }}
 ),
 
 split as (
@@ -98,6 +35,7 @@ split as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('bill_billing_period_start_date') }}
@@ -125,6 +63,7 @@ split as (
         {{- "," if not loop.last }}
     {%- endfor %}
     from records
+    where file_problem is null
 ),
 
 cast_values as (
@@ -357,18 +296,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('csv_files') }}
-    union all
-    {{ csv_gz_file_rejections('gz_files', 'gz_lines') }}
-    union all
-    select
-        source_file,
-        cast(0 as bigint) as source_row,
-        cast(null as varchar) as raw_record,
-        file_modified_at,
-        'empty file' as rejected_reason
-    from parquet_files
-    where file_size_bytes = 0
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -378,6 +306,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         -- a restated CUR replaces the whole billing period of its payer
         coalesce(payer_account_id, usage_account_id)
         || '|' || strftime(billing_period_start_at, '%Y-%m-01')
@@ -420,13 +349,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

@@ -1,14 +1,16 @@
+{{ config(meta={'raw_export': 'azure_cost'}) }}
+
 {#-
     Without these a cost-details export cannot be used (the build stops).
     Names are compared case-insensitively (EA exports use PascalCase, MCA
     exports camelCase); 'A|B' accepts either name.
 -#}
-{{ check_required_header_columns('azure', 'cost_details', [
+{{ check_required_columns('azure', 'cost_details', [
     'Date', 'SubscriptionId|SubscriptionGuid',
     'MeterCategory', 'MeterSubCategory', 'MeterName',
     'Quantity', 'UnitOfMeasure',
     'CostInBillingCurrency', 'BillingCurrency|BillingCurrencyCode',
-], reader='csv', ignore_case=true) }}
+], ignore_case=true) }}
 
 {#- Decimal fields: CSV column, staged name, whether empty rejects the row. -#}
 {%- set decimal_fields = [
@@ -35,31 +37,21 @@
 
 with
 
-source as (
-    select * from {{ raw_source('azure', 'cost_details') }}
-),
-
-files as (
-    {{ decoded_files('source') }}
-),
-
 records as (
-    {{ csv_records('files') }}
+    select * from {{ landed_records('azure', 'cost_details') }}
 ),
 
 -- header names folded to lower case: csv_field() below uses lower-case names
 folded as (
     select
-        records.* replace (
+        * replace (
             list_transform(
-                records.header,
-                -- column_name is the lambda's parameter, not a column
-                lambda column_name: lower(trim(column_name))  -- noqa: RF02
+                header,
+                lambda column_name: lower(trim(column_name))
             ) as header  -- noqa: RF04
-        ),
-        files.file_modified_at
+        )
     from records
-    inner join files on records.source_file = files.source_file
+    where file_problem is null
 ),
 
 split as (
@@ -68,6 +60,7 @@ split as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('date') }} as date_text,
@@ -303,7 +296,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -313,6 +306,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         -- a restated export replaces the month of its subscription
         subscription_id || '|' || strftime(usage_on, '%Y-%m')
             as export_period_key,
@@ -356,13 +350,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

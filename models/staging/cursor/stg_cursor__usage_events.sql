@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'cursor/usage_events'}) }}
+
 {#-
     Fields of a usage event (Cursor Admin API, POST
     /teams/filtered-usage-events,
@@ -19,16 +21,16 @@
 
 with
 
-source as (
-    select * from {{ raw_source('cursor', 'usage_events') }}
-),
-
-files as (
-    {{ decoded_files('source', 'json', 'usageEvents') }}
+records as (
+    select * from {{ landed_records('cursor', 'usage_events') }}
 ),
 
 events as (
-    {{ json_page_items('files', 'usageEvents') }}
+    select
+        *,
+        raw_record as item
+    from records
+    where file_problem is null
 ),
 
 renamed as (
@@ -37,6 +39,7 @@ renamed as (
         cast(source_row as bigint) as source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         json_extract_string(item, '$.userEmail') as user_email,
         json_extract_string(item, '$.model') as vendor_model_id,
         json_extract_string(item, '$.kind') as kind,
@@ -127,7 +130,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -137,6 +140,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         strftime(event_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         user_email,
@@ -158,13 +162,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'gateway'}) }}
+
 {#-
     The gateway log is the project's own format (documented in
     _gateway__sources.yml): one JSON object per line and request.
@@ -23,40 +25,25 @@
 
 with
 
-source as (
-    select * from {{ raw_source('gateway', 'requests') }}
-),
-
-files as (
-    {{ decoded_files('source') }}
-),
-
 records as (
-    {{ jsonl_records('files') }}
-),
-
-records_with_file as (
-    -- jsonl_records has no file_modified_at: take it from the file's row
-    select
-        records.source_file,
-        records.source_row,
-        records.raw_record,
-        records.is_valid_json,
-        files.file_modified_at
-    from records
-    inner join files on records.source_file = files.source_file
+    select * from {{ landed_records('gateway', 'requests') }}
 ),
 
 renamed as (
     select
         source_file,
-        cast(source_row as bigint) as source_row,
+        source_row,
         raw_record,
         file_modified_at,
-        is_valid_json,
+        file_md5,
+        coalesce(json_valid(raw_record), false) as is_valid_json,
         -- only a valid line is read as JSON (json_extract fails on others)
-        case when is_valid_json then cast(raw_record as json) end as request
-    from records_with_file
+        case
+            when coalesce(json_valid(raw_record), false)
+                then cast(raw_record as json)
+        end as request
+    from records
+    where file_problem is null
 ),
 
 extracted as (
@@ -125,7 +112,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -135,6 +122,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         strftime(requested_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         request_id_text as request_id,
@@ -157,13 +145,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

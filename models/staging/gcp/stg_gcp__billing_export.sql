@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'gcp_billing'}) }}
+
 {#- Decimal fields: JSON path, staged name, whether absent rejects the row. -#}
 {%- set decimal_fields = [
     ('cost', 'cost', true),
@@ -29,30 +31,24 @@
 
 with
 
-source as (
-    select * from {{ raw_source('gcp', 'billing_export') }}
-),
-
-files as (
-    {{ decoded_files('source') }}
-),
-
-lines as (
-    {{ jsonl_records('files') }}
+records as (
+    select * from {{ landed_records('gcp', 'billing_export') }}
 ),
 
 objects as (
     select
-        lines.source_file,
-        lines.source_row,
-        lines.raw_record,
-        files.file_modified_at,
-        lines.is_valid_json,
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        file_md5,
+        coalesce(json_valid(raw_record), false) as is_valid_json,
         case
-            when lines.is_valid_json then cast(lines.raw_record as json)
+            when coalesce(json_valid(raw_record), false)
+                then cast(raw_record as json)
         end as record
-    from lines
-    inner join files on lines.source_file = files.source_file
+    from records
+    where file_problem is null
 ),
 
 extracted as (
@@ -61,6 +57,7 @@ extracted as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         is_valid_json,
         coalesce(json_type(record) = 'OBJECT', false) as is_object,
         json_extract_string(record, '$.billing_account_id')
@@ -325,7 +322,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -335,6 +332,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         -- a restated export replaces the invoice month of its account
         billing_account_id || '|' || invoice_month as export_period_key,
         billing_account_id,
@@ -377,13 +375,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

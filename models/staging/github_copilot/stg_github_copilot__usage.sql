@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'github_copilot'}) }}
+
 {{ check_required_columns('github_copilot', 'usage', [
     'date', 'product', 'sku', 'quantity',
     'gross_amount', 'discount_amount', 'net_amount',
@@ -5,26 +7,19 @@
 
 with
 
-source as (
-    select * from {{ raw_source('github_copilot', 'usage') }}
-),
-
-files as (
-    {{ decoded_files('source') }}
-),
-
 records as (
-    {{ csv_records('files') }}
+    select * from {{ landed_records('github_copilot', 'usage') }}
 ),
 
 split as (
     select
-        records.source_file,
-        records.source_row,
-        records.raw_record,
-        files.file_modified_at,
-        len(records.header) as header_field_count,
-        len(records.fields) as field_count,
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        file_md5,
+        len(header) as header_field_count,
+        len(fields) as field_count,
         {{ csv_field('date') }} as date_text,
         {{ csv_field('product') }} as product,
         {{ csv_field('sku') }} as sku,
@@ -44,7 +39,7 @@ split as (
         {{ csv_field('aic_quantity') }} as aic_quantity_text,
         {{ csv_field('aic_gross_amount') }} as aic_gross_amount_text
     from records
-    inner join files on records.source_file = files.source_file
+    where file_problem is null
 ),
 
 renamed as (
@@ -151,7 +146,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -161,6 +156,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         -- a restated report replaces the days it covers, per organization
         coalesce(organization, '') || '|' || strftime(usage_on, '%Y-%m-%d')
             as export_period_key,
@@ -196,13 +192,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

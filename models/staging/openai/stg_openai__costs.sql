@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'openai/costs'}) }}
+
 {#-
     line_item is free text (costs endpoint, grouped by line_item):
     "[<tier> | ]<model>[ <modality>], <piece>[, long context]", for example
@@ -16,16 +18,16 @@
 
 with
 
-source as (
-    select * from {{ raw_source('openai', 'costs') }}
-),
-
-files as (
-    {{ decoded_files('source', 'json', 'data', 'results') }}
+records as (
+    select * from {{ landed_records('openai', 'costs') }}
 ),
 
 results as (
-    {{ json_bucket_results('files') }}
+    select
+        *,
+        raw_record as result
+    from records
+    where file_problem is null
 ),
 
 renamed as (
@@ -34,6 +36,7 @@ renamed as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         json_extract_string(result, '$.project_id') as project_id,
         json_extract_string(result, '$.api_key_id') as api_key_id,
         json_extract_string(result, '$.line_item') as line_item,
@@ -133,7 +136,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -143,6 +146,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         project_id,
@@ -182,13 +186,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

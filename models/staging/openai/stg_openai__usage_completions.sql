@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'openai/usage_completions'}) }}
+
 {#-
     Token counts of a usage result: (column, JSON field, required).
     input_tokens INCLUDES cached and cache-write tokens (usage/completions
@@ -15,16 +17,16 @@
 
 with
 
-source as (
-    select * from {{ raw_source('openai', 'usage_completions') }}
-),
-
-files as (
-    {{ decoded_files('source', 'json', 'data', 'results') }}
+records as (
+    select * from {{ landed_records('openai', 'usage_completions') }}
 ),
 
 results as (
-    {{ json_bucket_results('files') }}
+    select
+        *,
+        raw_record as result
+    from records
+    where file_problem is null
 ),
 
 renamed as (
@@ -33,6 +35,7 @@ renamed as (
         source_row,
         raw_record,
         file_modified_at,
+        file_md5,
         json_extract_string(result, '$.project_id') as project_id,
         json_extract_string(result, '$.user_id') as user_id,
         json_extract_string(result, '$.api_key_id') as api_key_id,
@@ -118,7 +121,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -128,6 +131,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         project_id,
@@ -162,13 +166,6 @@ final as (
     from validated
     union all by name
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

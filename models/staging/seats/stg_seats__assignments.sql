@@ -1,3 +1,5 @@
+{{ config(meta={'raw_export': 'seats'}) }}
+
 {{ check_required_columns('seats', 'assignments', [
     'seat_id', 'provider', 'product', 'user_email', 'start_date',
     'end_date', 'unit_price', 'currency', 'billing_period',
@@ -5,26 +7,19 @@
 
 with
 
-source as (
-    select * from {{ raw_source('seats', 'assignments') }}
-),
-
-files as (
-    {{ decoded_files('source') }}
-),
-
 records as (
-    {{ csv_records('files') }}
+    select * from {{ landed_records('seats', 'assignments') }}
 ),
 
 split as (
     select
-        records.source_file,
-        records.source_row,
-        records.raw_record,
-        files.file_modified_at,
-        len(records.header) as header_field_count,
-        len(records.fields) as field_count,
+        source_file,
+        source_row,
+        raw_record,
+        file_modified_at,
+        file_md5,
+        len(header) as header_field_count,
+        len(fields) as field_count,
         {{ csv_field('seat_id') }} as seat_id,
         {{ csv_field('provider') }} as provider_text,
         {{ csv_field('product') }} as product,
@@ -38,7 +33,7 @@ split as (
         {{ csv_field('currency') }} as currency_text,
         {{ csv_field('billing_period') }} as billing_period_text
     from records
-    inner join files on records.source_file = files.source_file
+    where file_problem is null
 ),
 
 renamed as (
@@ -108,7 +103,7 @@ validated as (
 ),
 
 rejected_files as (
-    {{ file_rejections('files') }}
+    {{ file_rejections('records') }}
 ),
 
 final as (
@@ -118,6 +113,7 @@ final as (
         raw_record,
         rejected_reason,
         file_modified_at,
+        file_md5,
         -- a seats file is a full snapshot: the newest file replaces all
         'snapshot' as export_period_key,
         seat_id,
@@ -137,13 +133,6 @@ final as (
     union all by name
     -- an unreadable file replaces nothing: its export_period_key is null
     select * from rejected_files
-),
-
-loaded as (
-    select
-        *,
-        {{ load_timestamp() }} as loaded_at
-    from final
 )
 
-select * from loaded
+select * from final

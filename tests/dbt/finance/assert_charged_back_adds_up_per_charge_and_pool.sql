@@ -1,31 +1,26 @@
--- Every charge of int_ai_costs_converted is charged back exactly once: as
+-- Every charge of fct_ai_costs is charged back exactly once: as
 -- its own direct row of int_ai_costs_charged_back with the same amounts, or
 -- as one charge of one allocation pool (int_ai_costs_shared); and the rows
 -- of each pool (one per receiving team, or one 'unallocated') add up exactly
 -- to its charges' cost, in the billing and in the reporting currency, with
--- charge_count = its number of charges. A charge, its pool and its lines
--- share one month: after a refresh the test reads the months from the first
--- one the chargeback recomputed (refreshed_months_condition()).
+-- charge_count = its number of charges.
 with
 
 charges as (
-    select * from {{ ref('int_ai_costs_converted') }}
-    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
+    select * from {{ ref('fct_ai_costs') }}
 ),
 
 shared as (
     select * from {{ ref('int_ai_costs_shared') }}
-    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 lines as (
     select * from {{ ref('int_ai_costs_charged_back') }}
-    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 direct_lines as (
     select
-        charge_key,
+        charge_id,
         count(*) as line_count,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
@@ -38,18 +33,18 @@ direct_lines as (
 
 charge_coverage as (
     select
-        charges.charge_key,
+        charges.charge_id,
         'charge not charged back exactly once' as failure
     from charges
     left join direct_lines
-        on charges.charge_key = direct_lines.charge_key
+        on charges.charge_id = direct_lines.charge_id
     left join shared
-        on charges.charge_key = shared.charge_key
+        on charges.charge_id = shared.charge_id
     where
-        (direct_lines.charge_key is null) = (shared.charge_key is null)
+        (direct_lines.charge_id is null) = (shared.charge_id is null)
         or direct_lines.line_count > 1
         or (
-            direct_lines.charge_key is not null
+            direct_lines.charge_id is not null
             and (
                 charges.billed_cost is distinct from direct_lines.billed_cost
                 or charges.effective_cost
@@ -72,7 +67,7 @@ pool_charges as (
         sum(charges.effective_cost_reporting) as effective_cost_reporting
     from shared
     inner join charges
-        on shared.charge_key = charges.charge_key
+        on shared.charge_id = charges.charge_id
     group by 1
 ),
 
@@ -94,7 +89,7 @@ pool_totals as (
     select
         coalesce(
             pool_charges.allocation_pool_key, pool_lines.allocation_pool_key
-        ) as charge_key,
+        ) as charge_id,
         'pool rows do not add up to its charges' as failure
     from pool_charges
     full outer join pool_lines

@@ -1,18 +1,14 @@
 -- Allocated + unallocated = billed, per day and provider, to the cent: the
 -- rows of int_ai_costs_charged_back (every team, 'unallocated' included)
--- add up to fct_ai_costs' billed cost for each day and provider. After a
--- refresh it reads the months from the first one the chargeback recomputed
--- (a month whose charges changed is one whose digest changed).
+-- add up to fct_ai_costs' billed cost for each day and provider.
 with
 
 lines as (
     select * from {{ ref('int_ai_costs_charged_back') }}
-    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 costs as (
     select * from {{ ref('fct_ai_costs') }}
-    where {{ refreshed_months_condition('int_ai_costs_charged_back') }}
 ),
 
 allocated as (

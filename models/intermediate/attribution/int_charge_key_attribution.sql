@@ -1,7 +1,3 @@
-{{ config(**refresh_chain_config()) }}
-
-{%- set window_start = refresh_window_start() %}
-
 -- Virtual tags: every charge gets team, cost_center, product, environment and
 -- agent from the attribution_rules seed. A rule matches one vendor key
 -- (sub_account_id, api_key_id, user_name, iam_principal, repository,
@@ -12,14 +8,16 @@
 -- key's value (how vendor-native tags and labels take part). A charge that no
 -- rule attributes gets the explicit value 'unallocated', never null.
 -- The rules see only a charge's keys, so they are matched once per distinct
--- set of keys (key_sets: thousands, where charges are millions) and the
--- result is joined back to every charge with those keys.
+-- set of keys and refresh partition (thousands, where charges are millions);
+-- fct_ai_costs joins the result back to every charge by attribution_key.
+-- Rebuilt whole every build: a partition whose attribution changed (a rule,
+-- an API key's agent, a person's team) is rebuilt in fct_ai_costs through
+-- int_cost_partitions.
 {%- set attribution_keys = [
     'provider', 'sub_account_id', 'api_key_id', 'user_name', 'iam_principal',
     'repository', 'vendor_cost_center', 'agent_hint', 'resource_id', 'model',
     'tags',
 ] %}
-{%- set charges = chain_input('int_ai_costs_allocated', window_start) %}
 with
 
 rules as (
@@ -36,6 +34,7 @@ users as (
 
 key_sets as (
     select distinct
+        refresh_partition,
         provider,
         sub_account_id,
         api_key_id,
@@ -47,7 +46,12 @@ key_sets as (
         resource_id,
         model,
         tags
-    from {{ charges }} as charges
+    from {{ ref('int_ai_charges_priced') }}
+),
+
+distinct_key_sets as (
+    select distinct {{ attribution_keys | join(', ') }}
+    from key_sets
 ),
 
 candidates as (
@@ -82,7 +86,7 @@ candidates as (
                         '$."' || substr(rules.match_key, 5) || '"'
                     )
         end as key_value
-    from key_sets as charges
+    from distinct_key_sets as charges
     inner join rules
         on charges.provider = rules.provider or rules.provider = '*'
 ),
@@ -104,7 +108,7 @@ directory_candidates as (
         null as environment,
         api_keys.agent,
         charges.api_key_id as key_value
-    from key_sets as charges
+    from distinct_key_sets as charges
     inner join api_keys
         on
             charges.provider = api_keys.provider
@@ -124,7 +128,7 @@ directory_candidates as (
         null as environment,
         null as agent,
         lower(charges.user_name) as key_value
-    from key_sets as charges
+    from distinct_key_sets as charges
     inner join users
         on lower(charges.user_name) = users.user_email
 ),
@@ -199,38 +203,24 @@ resolved as (
 
 final as (
     select
-        charges.*,
+        key_sets.refresh_partition,
+        {{ attribution_key('key_sets') }} as attribution_key,
+        {%- for key in attribution_keys %}
+            key_sets.{{ key }},
+        {%- endfor %}
         coalesce(resolved.team, 'unallocated') as team,
         coalesce(resolved.cost_center, 'unallocated') as cost_center,
         coalesce(resolved.product, 'unallocated') as product,
         coalesce(resolved.environment, 'unallocated') as environment,
         coalesce(resolved.agent, 'unallocated') as agent,
         resolved.first_rule_id as attribution_rule_id
-    from {{ charges }} as charges
+    from key_sets
     left join resolved
         on
-            charges.provider
-            is not distinct from resolved.provider
-            and charges.sub_account_id
-            is not distinct from resolved.sub_account_id
-            and charges.api_key_id
-            is not distinct from resolved.api_key_id
-            and charges.user_name
-            is not distinct from resolved.user_name
-            and charges.iam_principal
-            is not distinct from resolved.iam_principal
-            and charges.repository
-            is not distinct from resolved.repository
-            and charges.vendor_cost_center
-            is not distinct from resolved.vendor_cost_center
-            and charges.agent_hint
-            is not distinct from resolved.agent_hint
-            and charges.resource_id
-            is not distinct from resolved.resource_id
-            and charges.model
-            is not distinct from resolved.model
-            and charges.tags
-            is not distinct from resolved.tags
+            {% for key in attribution_keys -%}
+                {{ 'and ' if not loop.first }}key_sets.{{ key }}
+                is not distinct from resolved.{{ key }}
+            {% endfor %}
 )
 
 select * from final

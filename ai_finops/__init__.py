@@ -1,0 +1,1 @@
+"""Python parts of the AI FinOps warehouse: the landing of raw exports (`landing`)."""

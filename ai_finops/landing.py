@@ -1,0 +1,496 @@
+"""The landing: every raw export file, split into its records, as one Parquet file each.
+
+The landing is the one step that reads the vendors' files. For every file under the raw root
+(`AI_FINOPS_RAW_PATH`) that belongs to a known export it writes one Parquet file of the
+file's records, unchanged: a CSV data line, a JSON line, or one element of a JSON page (with
+its bucket, for the bucketed Admin API pages), numbered as the staging contract says, with the
+file's MD5, size and modification time. A file that cannot be read at all (not UTF-8, empty,
+not valid JSON, a page without its array) becomes one record with `source_row` 0 and the reason
+in `file_problem`. Staging models parse the records' fields; nothing here knows a vendor's
+columns.
+
+A landing directory mirrors one raw root: `land()` writes the files that are new or changed
+(by content), keeps the Parquet of unchanged files, and deletes the Parquet of files that left
+the raw root. The result is the manifest, one `LandedFile` per raw file, which the dbt model
+`stg_raw__files` returns as its table; staging compares it with the MD5s it holds to know
+which files to parse again. Memory is bounded by the largest single raw file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import json
+import multiprocessing
+import os
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import duckdb
+import pandas
+
+LANDING_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Export:
+    """One raw export folder: its file patterns and, for JSON pages, where the records are."""
+
+    name: str
+    patterns: tuple[str, ...]
+    # JSON pages: the top-level array of records, and for bucketed pages the array of
+    # each bucket that holds the records
+    items_key: str | None = None
+    nested_key: str | None = None
+
+
+EXPORTS: tuple[Export, ...] = (
+    Export("openai/usage_completions", ("*.json",), "data", "results"),
+    Export("openai/costs", ("*.json",), "data", "results"),
+    Export("anthropic/usage_messages", ("*.json",), "data", "results"),
+    Export("anthropic/cost_report", ("*.json",), "data", "results"),
+    Export("aws_cur", ("*.csv", "*.csv.gz", "*.parquet")),
+    Export("azure_cost", ("*.csv",)),
+    Export("gcp_billing", ("*.jsonl",)),
+    Export("github_copilot", ("*.csv",)),
+    Export("cursor/usage_events", ("*.json",), "usageEvents"),
+    Export("seats", ("*.csv",)),
+    Export("activity", ("*.csv",)),
+    Export("gateway", ("*.jsonl",)),
+)
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """One raw file as landed: a row of the manifest (`stg_raw__files`)."""
+
+    source_file: str
+    export: str
+    file_md5: str
+    file_size_bytes: int
+    file_modified_at: dt.datetime
+    header: list[str] | None
+    record_count: int
+    file_problem: str | None
+    landed_path: str
+
+
+@dataclass
+class Records:
+    """The records of one raw file, before they are written."""
+
+    header: list[str] | None
+    rows: list[tuple[int, str | None, str | None, list[str] | None]]
+    problem: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Splitting a file into records
+# ---------------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str | None:
+    """The file's text: UTF-8 with leading byte-order marks removed and CRLF folded to LF."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text.lstrip("\ufeff").replace("\r\n", "\n")
+
+
+def text_problem(text: str | None) -> str | None:
+    """Why a text file cannot be read at all (only spaces count as blank, as in SQL trim)."""
+    if text is None:
+        return "file is not UTF-8 text"
+    if text.strip(" ") == "":
+        return "empty file"
+    return None
+
+
+def logical_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, record text) per CSV record: a quoted field may span lines."""
+    lines = text.split("\n")
+    number = 0
+    while number < len(lines):
+        start = number
+        record = lines[number]
+        number += 1
+        while record.count('"') % 2 == 1 and number < len(lines):
+            record += "\n" + lines[number]
+            number += 1
+        yield start + 1, record
+
+
+def split_csv(text: str) -> Records:
+    """Header (names trimmed) and one record per non-blank line after it."""
+    header: list[str] | None = None
+    rows: list[tuple[int, str | None, str | None, list[str] | None]] = []
+    for line_number, record in logical_lines(text):
+        if header is None:
+            header = [name.strip(" ") for name in next(csv.reader([record]), [""])]
+            continue
+        if record.strip(" ") == "":
+            continue
+        fields = next(csv.reader([record]), [""])
+        rows.append((line_number - 1, record, None, fields))
+    return Records(header, rows)
+
+
+def split_jsonl(text: str) -> Records:
+    """One record per non-blank line (validity is checked in staging)."""
+    rows = [
+        (number, line, None, None)
+        for number, line in enumerate(text.split("\n"), start=1)
+        if line.strip(" ") != ""
+    ]
+    return Records(None, rows)
+
+
+class PageError(ValueError):
+    """A JSON page that cannot be read; the message is the reject reason."""
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+_WHITESPACE = " \t\n\r"
+
+
+def _skip(text: str, index: int) -> int:
+    while index < len(text) and text[index] in _WHITESPACE:
+        index += 1
+    return index
+
+
+def _expect(text: str, index: int, char: str) -> int:
+    if not text.startswith(char, index):
+        raise ValueError(f"expected {char!r} at {index}")
+    return index + 1
+
+
+def _walk_object(text: str, index: int, on_member) -> int:  # type: ignore[no-untyped-def]
+    """Walks the object at `index`; `on_member(key, value_at)` returns the value's end."""
+    index = _skip(text, _expect(text, index, "{"))
+    if text.startswith("}", index):
+        return index + 1
+    while True:
+        key, index = json.decoder.scanstring(text, _expect(text, index, '"'))
+        index = _skip(text, _expect(text, _skip(text, index), ":"))
+        index = _skip(text, on_member(key, index))
+        if text.startswith(",", index):
+            index = _skip(text, index + 1)
+            continue
+        return _expect(text, index, "}")
+
+
+def _walk_array(text: str, index: int, on_element) -> int:  # type: ignore[no-untyped-def]
+    """Walks the array at `index`; `on_element(start)` returns the element's end."""
+    index = _skip(text, _expect(text, index, "["))
+    if text.startswith("]", index):
+        return index + 1
+    while True:
+        index = _skip(text, on_element(index))
+        if text.startswith(",", index):
+            index = _skip(text, index + 1)
+            continue
+        return _expect(text, index, "]")
+
+
+def _value_end(text: str, index: int) -> int:
+    return _DECODER.raw_decode(text, index)[1]
+
+
+def dumps_exact(value: Any) -> str:
+    """Compact JSON text of a parsed value; decimals keep their digits."""
+    if isinstance(value, dict):
+        return "{" + ",".join(
+            json.dumps(key, ensure_ascii=False) + ":" + dumps_exact(item)
+            for key, item in value.items()
+        ) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dumps_exact(item) for item in value) + "]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def split_json_page(text: str, items_key: str, nested_key: str | None) -> Records:
+    """The records of a JSON page, each with its exact text, in one pass over the text.
+
+    A page of items ({items_key: [...]}) gives one record per item. A bucketed page
+    ({items_key: [{..., nested_key: [...]}, ...]}) gives one record per element of every
+    bucket's `nested_key` array, with the bucket (without that array) beside it, numbered
+    across the page's buckets in order; a bucket whose array is missing or null has none.
+    A file that is not valid JSON, has no `items_key` array, or a bucket whose `nested_key`
+    is not an array, is a problem (in that order of precedence).
+    """
+    rows: list[tuple[int, str | None, str | None, list[str] | None]] = []
+    state = {"items": False, "nested_problem": False}
+
+    def on_result(start: int) -> int:
+        end = _value_end(text, start)
+        rows.append((len(rows) + 1, text[start:end], None, None))
+        return end
+
+    def on_bucket(start: int) -> int:
+        if not text.startswith("{", start):
+            return _value_end(text, start)
+        bucket: dict[str, Any] = {}
+        first = len(rows)
+
+        def on_member(key: str, value_at: int) -> int:
+            if key == nested_key:
+                del rows[first:]  # a repeated key: the last one wins
+                if text.startswith("[", value_at):
+                    return _walk_array(text, value_at, on_result)
+                value, end = _DECODER.raw_decode(text, value_at)
+                if value is not None:
+                    state["nested_problem"] = True
+                return end
+            value, end = _DECODER.raw_decode(text, value_at)
+            bucket[key] = value
+            return end
+
+        end = _walk_object(text, start, on_member)
+        bucket_text = dumps_exact(bucket)
+        for position in range(first, len(rows)):
+            rows[position] = (rows[position][0], rows[position][1], bucket_text, None)
+        return end
+
+    def on_item(start: int) -> int:
+        end = _value_end(text, start)
+        rows.append((len(rows) + 1, text[start:end], None, None))
+        return end
+
+    def on_page_member(key: str, value_at: int) -> int:
+        if key != items_key:
+            return _value_end(text, value_at)
+        rows.clear()  # a repeated key: the last one wins, as in a parsed document
+        if not text.startswith("[", value_at):
+            state["items"] = False
+            return _value_end(text, value_at)
+        state["items"] = True
+        return _walk_array(text, value_at, on_item if nested_key is None else on_bucket)
+
+    try:
+        start = _skip(text, 0)
+        if text.startswith("{", start):
+            end = _walk_object(text, start, on_page_member)
+        else:
+            end = _value_end(text, start)
+        if _skip(text, end) != len(text):
+            raise ValueError("text after the JSON value")
+    except (ValueError, IndexError) as error:
+        raise PageError("file is not valid JSON (truncated or malformed)") from error
+    if not state["items"]:
+        raise PageError(f'page has no "{items_key}" array')
+    if state["nested_problem"]:
+        raise PageError(
+            f'an entry of "{items_key}" has a "{nested_key}" that is not an array')
+    return Records(None, rows)
+
+
+def split_parquet(path: Path, con: duckdb.DuckDBPyConnection) -> Records:
+    """One record per Parquet row: column names as header, values as text, the row as JSON."""
+    query = """
+        with rows_as_json as (
+            select
+                file_row_number + 1 as source_row,
+                json_merge_patch(to_json(parquet_row), '{"file_row_number": null}') as record
+            from read_parquet(?, file_row_number = true) as parquet_row
+        ),
+        record_maps as (
+            select source_row, cast(record as varchar) as raw_record,
+                   cast(record as map(varchar, json)) as record_map
+            from rows_as_json
+        )
+        select source_row, raw_record, map_keys(record_map),
+               list_transform(map_values(record_map), lambda v: json_extract_string(v, '$'))
+        from record_maps order by source_row
+    """
+    header = [row[0] for row in con.execute(
+        "select column_name from (describe select * from read_parquet(?))",
+        [str(path)]).fetchall()]
+    rows = [(int(r[0]), r[1], None, list(r[3])) for r in con.execute(query, [str(path)]).fetchall()]
+    return Records(header, rows)
+
+
+def split_file(path: Path, data: bytes, export: Export,
+               con: duckdb.DuckDBPyConnection) -> Records:
+    """The records of one raw file, or its problem."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        if not data:
+            return Records(None, [], "empty file")
+        try:
+            return split_parquet(path, con)
+        except duckdb.Error:
+            return Records(None, [], "file is not valid Parquet")
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return Records(None, [], "file is not valid gzip data")
+        text = decode_text(data)
+        if text is not None and text.strip(" \n") == "":
+            return Records(None, [], "empty file")
+    else:
+        text = decode_text(data)
+    problem = text_problem(text)
+    if problem is not None or text is None:
+        return Records(None, [], problem)
+    if name.endswith(".jsonl"):
+        return split_jsonl(text)
+    if name.endswith(".json"):
+        assert export.items_key is not None
+        try:
+            return split_json_page(text, export.items_key, export.nested_key)
+        except PageError as error:
+            return Records(None, [], str(error))
+    return split_csv(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# The landing directory
+# ---------------------------------------------------------------------------------------------
+
+
+def default_landing_path(db_path: str) -> str:
+    """The landing directory of a warehouse file when AI_FINOPS_LANDING_PATH is not set: its
+    path up to '.duckdb', plus '.landing' (the building copy of `scripts/refresh`,
+    `<db>.building`, shares the published file's landing). dbt's configuration states the
+    same rule (models/staging/raw/_raw__models.yml)."""
+    return db_path.split(".duckdb")[0] + ".landing"
+
+
+def raw_files(raw_root: Path) -> Iterator[tuple[Export, Path]]:
+    """Every file of a known export under the raw root, in name order per export."""
+    for export in EXPORTS:
+        folder = raw_root / export.name
+        if not folder.is_dir():
+            continue
+        paths: set[Path] = set()
+        for pattern in export.patterns:
+            paths.update(p for p in folder.glob(pattern) if p.is_file())
+        for path in sorted(paths):
+            yield export, path
+
+
+def source_file_name(raw_root: str, path: Path, root: Path) -> str:
+    """The file as staging names it: the raw root as configured, '/', the relative path."""
+    return raw_root.rstrip("/") + "/" + path.relative_to(root).as_posix()
+
+
+def landed_path(landing_dir: Path, export: Export, source_file: str, md5: str,
+                modified: dt.datetime) -> Path:
+    """Where the records of one version of one raw file (path, content, modification time)
+    are written."""
+    key = hashlib.md5(
+        f"{LANDING_VERSION}\0{source_file}\0{md5}\0{modified.isoformat()}".encode()).hexdigest()
+    return landing_dir / "records" / export.name.replace("/", "__") / f"{key}.parquet"
+
+
+def write_records(records: Records, source_file: str, md5: str, modified: dt.datetime,
+                  target: Path, con: duckdb.DuckDBPyConnection) -> None:
+    """Writes the records (or the file's one problem record) to `target`, atomically."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rows = records.rows if records.problem is None else [(0, None, None, None)]
+    frame = pandas.DataFrame({
+        "source_row": pandas.Series([row[0] for row in rows], dtype="int64"),
+        "raw_record": pandas.Series([row[1] for row in rows], dtype="object"),
+        "bucket": pandas.Series([row[2] for row in rows], dtype="object"),
+        "fields": pandas.Series([row[3] for row in rows], dtype="object"),
+    })
+    partial = target.with_name(target.name + ".partial")
+    name = f"landing_rows_{os.getpid()}"
+    con.register(name, frame)
+    try:
+        con.execute(
+            f"""
+            copy (
+                select
+                    cast(? as varchar) as source_file,
+                    source_row,
+                    cast(raw_record as varchar) as raw_record,
+                    cast(bucket as varchar) as bucket,
+                    cast(fields as varchar[]) as fields,
+                    cast(? as varchar) as file_problem,
+                    cast(? as varchar) as file_md5,
+                    cast(? as timestamptz) as file_modified_at
+                from {name}
+            ) to '{partial}' (format parquet)
+            """,
+            [source_file, records.problem, md5, modified],
+        )
+        os.replace(partial, target)
+    finally:
+        con.unregister(name)
+        partial.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One raw file to land, with what the last landing knew of it."""
+
+    export: Export
+    path: Path
+    source_file: str
+    landing_dir: Path
+    earlier: tuple[LandedFile, ...]
+
+
+def land_file(task: Task) -> LandedFile:
+    """Lands one raw file: reuses its Parquet when the last landing holds the same path,
+    content and modification time, else splits the file and writes its records."""
+    stat = task.path.stat()
+    data = task.path.read_bytes()
+    md5 = hashlib.md5(data).hexdigest()
+    modified = dt.datetime.fromtimestamp(stat.st_mtime_ns / 1e9, dt.timezone.utc)
+    target = landed_path(task.landing_dir, task.export, task.source_file, md5, modified)
+    for earlier in task.earlier:
+        if earlier.file_md5 == md5 and earlier.landed_path == str(target) and target.exists():
+            return LandedFile(task.source_file, task.export.name, md5, len(data), modified,
+                              earlier.header, earlier.record_count, earlier.file_problem,
+                              str(target))
+    with duckdb.connect() as con:
+        records = split_file(task.path, data, task.export, con)
+        del data
+        write_records(records, task.source_file, md5, modified, target, con)
+    return LandedFile(task.source_file, task.export.name, md5, stat.st_size, modified,
+                      records.header, len(records.rows), records.problem, str(target))
+
+
+def land(raw_root: str, landing_dir: str | Path,
+         previous: Iterable[LandedFile] = (), workers: int = 1) -> list[LandedFile]:
+    """Mirrors the raw root into `landing_dir`; returns the manifest of every raw file.
+
+    `previous` is the manifest of the last landing (the table `stg_raw__files`): a file whose
+    path, MD5 and modification time it lists, and whose Parquet is still there, is not split
+    again. `workers` processes land files side by side (each holds one file at a time).
+    Parquet files that no raw file needs any more are deleted last.
+    """
+    root = Path(raw_root)
+    landing = Path(landing_dir)
+    known: dict[str, list[LandedFile]] = {}
+    for entry in previous:
+        known.setdefault(entry.source_file, []).append(entry)
+    tasks = []
+    for export, path in raw_files(root):
+        source_file = source_file_name(raw_root, path, root)
+        tasks.append(Task(export, path, source_file, landing,
+                          tuple(known.get(source_file, ()))))
+    if workers > 1 and len(tasks) > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            manifest = list(pool.map(land_file, tasks))
+    else:
+        manifest = [land_file(task) for task in tasks]
+    keep = {Path(f.landed_path) for f in manifest}
+    for stale in (landing / "records").glob("*/*.parquet") if landing.exists() else ():
+        if stale not in keep:
+            stale.unlink(missing_ok=True)
+    return manifest

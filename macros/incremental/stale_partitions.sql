@@ -1,0 +1,74 @@
+{#-
+    The refresh rule of the partitioned models (int_ai_charges_priced,
+    fct_ai_costs): every row belongs to a refresh partition (the charge
+    month, or 'seats' for every seat-month) and carries the digest of the
+    partition's inputs when it was built. A partitions model lists each
+    partition the inputs hold now with that digest (int_charge_partitions,
+    int_cost_partitions). A build rebuilds exactly the stale partitions: the
+    pre-hook deletes them, the model's SQL selects their rows again, and the
+    adapter's append strategy inserts them. Staging does the same per raw
+    file and MD5 (macros/staging/landed_records.sql).
+-#}
+
+{% macro stale_partitions(partitions) %}
+    {#-
+        A query of the refresh partitions this build of a partitioned model
+        rebuilds: every partition of `partitions` (a relation with
+        refresh_partition and partition_digest) on a full build; on an
+        incremental build, those whose digest the model does not hold (new or
+        changed inputs) and those the model holds that `partitions` no longer
+        lists (inputs gone). All of `partitions` in a dbt unit test.
+    -#}
+    {%- if model.resource_type != 'unit_test' and is_incremental() -%}
+        select current_partitions.refresh_partition
+        from {{ partitions }} as current_partitions
+        where not exists (
+            select 1
+            from {{ this }} as built
+            where
+                built.refresh_partition = current_partitions.refresh_partition
+                and built.partition_digest
+                = current_partitions.partition_digest
+        )
+        union
+        select built.refresh_partition
+        from {{ this }} as built
+        where not exists (
+            select 1
+            from {{ partitions }} as current_partitions
+            where
+                current_partitions.refresh_partition = built.refresh_partition
+        )
+    {%- else -%}
+        select refresh_partition from {{ partitions }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro delete_stale_partitions(partitions) %}
+    {#-
+        Pre-hook of a partitioned model: on an incremental build, deletes the
+        rows of its stale partitions (stale_partitions()), which the model's
+        SQL then selects again.
+    -#}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where refresh_partition in ({{ stale_partitions(partitions) }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro content_digest(relation) %}
+    {#-
+        An expression: the MD5 of the whole content of `relation` (a seed),
+        independent of row order.
+    -#}
+    (
+        select coalesce(md5(string_agg(
+            cast(seed_row as varchar), '|' order by cast(seed_row as varchar)
+        )), '')
+        from {{ relation }} as seed_row
+    )
+{% endmacro %}

@@ -1,0 +1,133 @@
+{% macro raw_export() %}
+    {#-
+        The raw export folder a staging model reads (its config
+        meta.raw_export, for example 'openai/costs').
+    -#}
+    {{ return(model.config.meta.raw_export) }}
+{% endmacro %}
+
+
+{% macro landed_records(source_name, table_name) %}
+    {#-
+        The landed records (ai_finops.landing) that this build of a staging
+        model parses: every file of its export on a full build, and on an
+        incremental build the files whose MD5 the model does not hold yet (new
+        or changed files). One row per record: source_file, source_row,
+        raw_record (the record's text), bucket (the bucket of a bucketed API
+        page, without its results), fields (the values of a CSV or Parquet
+        row), header (the file's column names), file_problem (why the file
+        cannot be read at all; source_row 0), file_md5, file_modified_at.
+        The files are listed from the manifest (stg_raw__files) when the
+        model runs; in a dbt unit test the records are the test's given rows
+        for the export's source (`source_name`.`table_name`), which also keeps
+        the export in the lineage and under freshness checks.
+    -#}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- set manifest = ref('stg_raw__files') -%}
+    {%- set paths = [] -%}
+    {#- no manifest yet: compiled outside a build (sqlfluff), nothing to read -#}
+    {%- if execute and load_relation(manifest) is not none -%}
+        {%- set files_sql -%}
+            select manifest.landed_path
+            from {{ manifest }} as manifest
+            where
+                manifest.export_name = '{{ raw_export() }}'
+                {%- if is_incremental() %}
+                    and not exists (
+                        select 1
+                        from {{ this }} as staged
+                        where
+                            staged.source_file = manifest.source_file
+                            and staged.file_md5 = manifest.file_md5
+                            and staged.file_modified_at
+                            = manifest.file_modified_at
+                    )
+                {%- endif %}
+            order by manifest.source_file
+        {%- endset -%}
+        {%- for row in run_query(files_sql).rows -%}
+            {%- do paths.append("'" ~ (row[0] | replace("'", "''")) ~ "'") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if paths | length > 0 -%}
+        (
+            select
+                records.*,
+                manifest.header
+            from read_parquet([{{ paths | join(', ') }}]) as records
+            inner join {{ manifest }} as manifest
+                on records.source_file = manifest.source_file
+        )
+    {%- else -%}
+        (
+            select
+                cast(null as varchar) as source_file,
+                cast(null as bigint) as source_row,
+                cast(null as varchar) as raw_record,
+                cast(null as varchar) as bucket,
+                cast(null as varchar []) as fields,
+                cast(null as varchar) as file_problem,
+                cast(null as varchar) as file_md5,
+                cast(null as timestamptz) as file_modified_at,
+                cast(null as varchar []) as header
+            where false
+        )
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro delete_replaced_files() %}
+    {#-
+        Pre-hook of the staging models on an incremental build: deletes the
+        rows of the raw files that changed or left the landing (a source_file,
+        file_md5 and file_modified_at no longer in the manifest). The model then inserts the
+        rows of the files it parses (landed_records()): a staging table holds
+        exactly the current files, each parsed once.
+    -#}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }} as staged
+        where not exists (
+            select 1
+            from {{ ref('stg_raw__files') }} as manifest
+            where
+                manifest.export_name = '{{ raw_export() }}'
+                and manifest.source_file = staged.source_file
+                and manifest.file_md5 = staged.file_md5
+                and manifest.file_modified_at = staged.file_modified_at
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro csv_field(name) %}
+    {#- The value of CSV column `name` in a landed record, by header position. -#}
+    nullif(trim(fields[list_position(header, '{{ name }}')]), '')
+{% endmacro %}
+
+
+{% macro file_rejections(records_cte) %}
+    {#-
+        One row per raw file that cannot be read at all (source_row = 0),
+        with the reason the landing found.
+    -#}
+    select
+        source_file,
+        cast(0 as bigint) as source_row,
+        cast(null as varchar) as raw_record,
+        file_md5,
+        file_modified_at,
+        file_problem as rejected_reason
+    from {{ records_cte }}
+    where file_problem is not null
+{% endmacro %}
+
+
+{% macro reporting_currency() %}
+    {#- Currency of the *_reporting cost columns: $AI_FINOPS_REPORTING_CURRENCY. -#}
+    {{ return(env_var('AI_FINOPS_REPORTING_CURRENCY', 'USD') | upper) }}
+{% endmacro %}
