@@ -36,6 +36,8 @@ import duckdb
 import pandas
 
 LANDING_VERSION = "1"
+# below this many bytes to split, processes cost more to start than they save
+PARALLEL_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -434,34 +436,26 @@ def write_records(records: Records, source_file: str, md5: str, modified: dt.dat
 
 @dataclass(frozen=True)
 class Task:
-    """One raw file to land, with what the last landing knew of it."""
+    """One raw file to split and write (new, changed or touched)."""
 
     export: Export
     path: Path
     source_file: str
-    landing_dir: Path
-    earlier: tuple[LandedFile, ...]
+    md5: str
+    size: int
+    modified: dt.datetime
+    target: Path
 
 
 def land_file(task: Task) -> LandedFile:
-    """Lands one raw file: reuses its Parquet when the last landing holds the same path,
-    content and modification time, else splits the file and writes its records."""
-    stat = task.path.stat()
+    """Splits one raw file and writes its records to its Parquet file."""
     data = task.path.read_bytes()
-    md5 = hashlib.md5(data).hexdigest()
-    modified = dt.datetime.fromtimestamp(stat.st_mtime_ns / 1e9, dt.timezone.utc)
-    target = landed_path(task.landing_dir, task.export, task.source_file, md5, modified)
-    for earlier in task.earlier:
-        if earlier.file_md5 == md5 and earlier.landed_path == str(target) and target.exists():
-            return LandedFile(task.source_file, task.export.name, md5, len(data), modified,
-                              earlier.header, earlier.record_count, earlier.file_problem,
-                              str(target))
     with duckdb.connect() as con:
         records = split_file(task.path, data, task.export, con)
         del data
-        write_records(records, task.source_file, md5, modified, target, con)
-    return LandedFile(task.source_file, task.export.name, md5, stat.st_size, modified,
-                      records.header, len(records.rows), records.problem, str(target))
+        write_records(records, task.source_file, task.md5, task.modified, task.target, con)
+    return LandedFile(task.source_file, task.export.name, task.md5, task.size, task.modified,
+                      records.header, len(records.rows), records.problem, str(task.target))
 
 
 def land(raw_root: str, landing_dir: str | Path,
@@ -470,27 +464,47 @@ def land(raw_root: str, landing_dir: str | Path,
 
     `previous` is the manifest of the last landing (the table `stg_raw__files`): a file whose
     path, MD5 and modification time it lists, and whose Parquet is still there, is not split
-    again. `workers` processes land files side by side (each holds one file at a time).
+    again. The files to split are split `workers` at a time in processes of their own when
+    they weigh more than PARALLEL_BYTES together (each process holds one file at a time).
     Parquet files that no raw file needs any more are deleted last.
     """
     root = Path(raw_root)
     landing = Path(landing_dir)
-    known: dict[str, list[LandedFile]] = {}
-    for entry in previous:
-        known.setdefault(entry.source_file, []).append(entry)
-    tasks = []
+    known = {entry.landed_path: entry for entry in previous}
+    landed: dict[str, LandedFile] = {}
+    tasks: list[Task] = []
     for export, path in raw_files(root):
+        stat = path.stat()
+        md5 = file_md5(path)
         source_file = source_file_name(raw_root, path, root)
-        tasks.append(Task(export, path, source_file, landing,
-                          tuple(known.get(source_file, ()))))
-    if workers > 1 and len(tasks) > 1:
+        modified = dt.datetime.fromtimestamp(stat.st_mtime_ns / 1e9, dt.timezone.utc)
+        target = landed_path(landing, export, source_file, md5, modified)
+        earlier = known.get(str(target))
+        if earlier is not None and target.exists():
+            landed[source_file] = LandedFile(
+                source_file, export.name, md5, stat.st_size, modified, earlier.header,
+                earlier.record_count, earlier.file_problem, str(target))
+        else:
+            tasks.append(Task(export, path, source_file, md5, stat.st_size, modified, target))
+    if workers > 1 and len(tasks) > 1 and sum(t.size for t in tasks) > PARALLEL_BYTES:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            manifest = list(pool.map(land_file, tasks))
+            done = list(pool.map(land_file, tasks))
     else:
-        manifest = [land_file(task) for task in tasks]
-    keep = {Path(f.landed_path) for f in manifest}
+        done = [land_file(task) for task in tasks]
+    landed.update((entry.source_file, entry) for entry in done)
+    manifest = sorted(landed.values(), key=lambda entry: entry.source_file)
+    keep = {Path(entry.landed_path) for entry in manifest}
     for stale in (landing / "records").glob("*/*.parquet") if landing.exists() else ():
         if stale not in keep:
             stale.unlink(missing_ok=True)
     return manifest
+
+
+def file_md5(path: Path) -> str:
+    """MD5 of a file's bytes, read in blocks."""
+    digest = hashlib.md5()
+    with open(path, "rb") as source:
+        while block := source.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()

@@ -148,7 +148,9 @@ def test_the_landing_mirrors_the_raw_folder(tmp_path: Path) -> None:
         Path(three["2026-05-01_report.csv"].landed_path).name]
 
 
-def test_landing_in_parallel_gives_the_same_manifest(tmp_path: Path) -> None:
+def test_landing_in_parallel_gives_the_same_manifest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(landing, "PARALLEL_BYTES", 0)
     raw = tmp_path / "raw"
     (raw / "github_copilot").mkdir(parents=True)
     for day in range(1, 5):
