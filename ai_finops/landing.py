@@ -22,18 +22,22 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import multiprocessing
 import os
+import re
 import zlib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import duckdb
 import pandas
+
+from ai_finops.privacy import Pseudonymiser
 
 LANDING_VERSION = "1"
 # below this many bytes to split, processes cost more to start than they save
@@ -50,21 +54,29 @@ class Export:
     # each bucket that holds the records
     items_key: str | None = None
     nested_key: str | None = None
+    # CSV columns or JSON keys whose values identify a person (pseudonymised whole; e-mail
+    # addresses and IAM principals are pseudonymised in every field of every export)
+    personal: tuple[str, ...] = ()
+    # CSV columns of e-mail addresses that other exports name by a username: each record
+    # gets `aliases`, the (pseudonymised) local part of the address, as it is and with '.'
+    # and '_' written as '-', '|'-separated (GitHub usernames of seat holders)
+    aliases: tuple[str, ...] = ()
 
 
 EXPORTS: tuple[Export, ...] = (
-    Export("openai/usage_completions", ("*.json",), "data", "results"),
+    Export("openai/usage_completions", ("*.json",), "data", "results", personal=("user_id",)),
     Export("openai/costs", ("*.json",), "data", "results"),
     Export("anthropic/usage_messages", ("*.json",), "data", "results"),
     Export("anthropic/cost_report", ("*.json",), "data", "results"),
-    Export("aws_cur", ("*.csv", "*.csv.gz", "*.parquet")),
+    Export("aws_cur", ("*.csv", "*.csv.gz", "*.parquet"),
+           personal=("line_item_iam_principal", "line_item_user_identifier")),
     Export("azure_cost", ("*.csv",)),
     Export("gcp_billing", ("*.jsonl",)),
-    Export("github_copilot", ("*.csv",)),
-    Export("cursor/usage_events", ("*.json",), "usageEvents"),
-    Export("seats", ("*.csv",)),
-    Export("activity", ("*.csv",)),
-    Export("gateway", ("*.jsonl",)),
+    Export("github_copilot", ("*.csv",), personal=("username",)),
+    Export("cursor/usage_events", ("*.json",), "usageEvents", personal=("userEmail",)),
+    Export("seats", ("*.csv",), personal=("user_email",), aliases=("user_email",)),
+    Export("activity", ("*.csv",), personal=("public_id", "name", "email")),
+    Export("gateway", ("*.jsonl",), personal=("user",)),
 )
 
 
@@ -90,6 +102,8 @@ class Records:
     header: list[str] | None
     rows: list[tuple[int, str | None, str | None, list[str] | None]]
     problem: str | None = None
+    # source_row -> the record's identity aliases (Export.aliases)
+    aliases: dict[int, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,6 +370,69 @@ def split_file(path: Path, data: bytes, export: Export,
     return split_csv(text)
 
 
+def add_aliases(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> Records:
+    """The records of a CSV file with their identity aliases (Export.aliases): the local
+    part of the address in each alias column, as it is and with '.' and '_' written as '-',
+    pseudonymised (or kept with AI_FINOPS_KEEP_EMAILS), '|'-separated."""
+    header = records.header or []
+    positions = [header.index(name) for name in export.aliases if name in header]
+    if not positions or records.problem is not None:
+        return records
+    aliases: dict[int, str] = {}
+    for source_row, _, _, fields in records.rows:
+        forms: dict[str, None] = {}
+        for position in positions:
+            value = (fields or [])[position] if position < len(fields or []) else ""
+            local = value.strip().lower().split("@")[0] if "@" in value else ""
+            if local:
+                forms.update(dict.fromkeys([local, re.sub(r"[._]", "-", local)]))
+        if forms:
+            aliases[source_row] = "|".join(pseudonymiser.pseudonym(form) for form in forms)
+    return Records(records.header, records.rows, records.problem, aliases)
+
+
+def protect(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> Records:
+    """The records with people's identifiers pseudonymised (privacy.py): the export's personal
+    fields whole, e-mail addresses and IAM principals anywhere. A CSV line that changed is
+    written again from its fields; a JSON record keeps its text but for the values replaced."""
+    if pseudonymiser.key is None or records.problem is not None:
+        return records
+    header = records.header or []
+    personal = {i for i, name in enumerate(header) if name in export.personal}
+    rows: list[tuple[int, str | None, str | None, list[str] | None]] = []
+    for source_row, raw_record, bucket, fields in records.rows:
+        if fields is not None:
+            protected = [pseudonymiser.value(value) if i in personal
+                         else pseudonymiser.text(value) for i, value in enumerate(fields)]
+            if protected != fields:
+                raw_record = (csv_line(protected) if not raw_record or raw_record[:1] != "{"
+                              else protect_json(raw_record, export, pseudonymiser))
+            rows.append((source_row, raw_record, bucket, protected))
+        else:
+            rows.append((source_row, protect_json(raw_record or "", export, pseudonymiser),
+                         pseudonymiser.text(bucket) if bucket else bucket, None))
+    return Records(records.header, rows, records.problem, records.aliases)
+
+
+def protect_json(text: str, export: Export, pseudonymiser: Pseudonymiser) -> str:
+    """A JSON record's text with the values of its personal keys and every address or
+    principal pseudonymised; the rest of the text unchanged."""
+    for key in export.personal:
+        text = re.sub(
+            r'("' + re.escape(key) + r'"\s*:\s*")((?:[^"\\]|\\.)*)(")',
+            lambda m: m.group(1) + (pseudonymiser.value(json.loads(f'"{m.group(2)}"')) or "")
+            + m.group(3),
+            text)
+    return pseudonymiser.text(text)
+
+
+def csv_line(fields: list[str]) -> str:
+    """One CSV line (RFC 4180 quoting) of a record's fields."""
+    sink = io.StringIO()
+    csv.writer(sink, lineterminator="").writerow(fields)
+    return sink.getvalue()
+
+
 # ---------------------------------------------------------------------------------------------
 # The landing directory
 # ---------------------------------------------------------------------------------------------
@@ -388,12 +465,18 @@ def source_file_name(raw_root: str, path: Path, root: Path) -> str:
 
 
 def landed_path(landing_dir: Path, export: Export, source_file: str, md5: str,
-                modified: dt.datetime) -> Path:
-    """Where the records of one version of one raw file (path, content, modification time)
-    are written."""
-    key = hashlib.md5(
-        f"{LANDING_VERSION}\0{source_file}\0{md5}\0{modified.isoformat()}".encode()).hexdigest()
+                modified: dt.datetime, key_id: str) -> Path:
+    """Where the records of one version of one raw file are written: its name is the file's
+    landing key, the digest of the landing's version, the file's path, content and
+    modification time and the pseudonym key's id."""
+    key = landing_key(source_file, md5, modified, key_id)
     return landing_dir / "records" / export.name.replace("/", "__") / f"{key}.parquet"
+
+
+def landing_key(source_file: str, md5: str, modified: dt.datetime, key_id: str) -> str:
+    """What staging compares to know whether a raw file must be parsed again."""
+    return hashlib.md5(f"{LANDING_VERSION}\0{source_file}\0{md5}\0{modified.isoformat()}"
+                       f"\0{key_id}".encode()).hexdigest()
 
 
 def write_records(records: Records, source_file: str, md5: str, modified: dt.datetime,
@@ -406,6 +489,7 @@ def write_records(records: Records, source_file: str, md5: str, modified: dt.dat
         "raw_record": pandas.Series([row[1] for row in rows], dtype="object"),
         "bucket": pandas.Series([row[2] for row in rows], dtype="object"),
         "fields": pandas.Series([row[3] for row in rows], dtype="object"),
+        "aliases": pandas.Series([records.aliases.get(row[0]) for row in rows], dtype="object"),
     })
     partial = target.with_name(target.name + ".partial")
     name = f"landing_rows_{os.getpid()}"
@@ -420,13 +504,15 @@ def write_records(records: Records, source_file: str, md5: str, modified: dt.dat
                     cast(raw_record as varchar) as raw_record,
                     cast(bucket as varchar) as bucket,
                     cast(fields as varchar[]) as fields,
+                    cast(aliases as varchar) as aliases,
                     cast(? as varchar) as file_problem,
                     cast(? as varchar) as file_md5,
-                    cast(? as timestamptz) as file_modified_at
+                    cast(? as timestamptz) as file_modified_at,
+                    cast(? as varchar) as landing_key
                 from {name}
             ) to '{partial}' (format parquet)
             """,
-            [source_file, records.problem, md5, modified],
+            [source_file, records.problem, md5, modified, target.stem],
         )
         os.replace(partial, target)
     finally:
@@ -445,26 +531,31 @@ class Task:
     size: int
     modified: dt.datetime
     target: Path
+    key: bytes | None
 
 
 def land_file(task: Task) -> LandedFile:
-    """Splits one raw file and writes its records to its Parquet file."""
+    """Splits one raw file, pseudonymises its records and writes them to its Parquet file."""
     data = task.path.read_bytes()
     with duckdb.connect() as con:
-        records = split_file(task.path, data, task.export, con)
+        pseudonymiser = Pseudonymiser(task.key)
+        records = protect(add_aliases(split_file(task.path, data, task.export, con),
+                                      task.export, pseudonymiser),
+                          task.export, pseudonymiser)
         del data
         write_records(records, task.source_file, task.md5, task.modified, task.target, con)
     return LandedFile(task.source_file, task.export.name, task.md5, task.size, task.modified,
                       records.header, len(records.rows), records.problem, str(task.target))
 
 
-def land(raw_root: str, landing_dir: str | Path,
+def land(raw_root: str, landing_dir: str | Path, key: bytes | None,
          previous: Iterable[LandedFile] = (), workers: int = 1) -> list[LandedFile]:
     """Mirrors the raw root into `landing_dir`; returns the manifest of every raw file.
 
-    `previous` is the manifest of the last landing (the table `stg_raw__files`): a file whose
-    path, MD5 and modification time it lists, and whose Parquet is still there, is not split
-    again. The files to split are split `workers` at a time in processes of their own when
+    `key` is the pseudonym key (privacy.py; None keeps people's identifiers). `previous` is
+    the manifest of the last landing (the table `stg_raw__files`): a file whose path, MD5 and
+    modification time it lists, landed with the same key, and whose Parquet is still there,
+    is not split again. The files to split are split `workers` at a time in processes of their own when
     they weigh more than PARALLEL_BYTES together (each process holds one file at a time).
     Parquet files that no raw file needs any more are deleted last.
     """
@@ -478,14 +569,16 @@ def land(raw_root: str, landing_dir: str | Path,
         md5 = file_md5(path)
         source_file = source_file_name(raw_root, path, root)
         modified = dt.datetime.fromtimestamp(stat.st_mtime_ns / 1e9, dt.timezone.utc)
-        target = landed_path(landing, export, source_file, md5, modified)
+        target = landed_path(landing, export, source_file, md5, modified,
+                             Pseudonymiser(key).key_id)
         earlier = known.get(str(target))
         if earlier is not None and target.exists():
             landed[source_file] = LandedFile(
                 source_file, export.name, md5, stat.st_size, modified, earlier.header,
                 earlier.record_count, earlier.file_problem, str(target))
         else:
-            tasks.append(Task(export, path, source_file, md5, stat.st_size, modified, target))
+            tasks.append(Task(export, path, source_file, md5, stat.st_size, modified, target,
+                              key))
     if workers > 1 and len(tasks) > 1 and sum(t.size for t in tasks) > PARALLEL_BYTES:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -155,6 +155,9 @@ def dbt_env(raw: Path, db: Path, memory_limit: str) -> dict[str, str]:
             "AI_FINOPS_RAW_PATH": str(raw),
             "AI_FINOPS_DB_PATH": str(db),
             "AI_FINOPS_MEMORY_LIMIT": memory_limit,
+            # every build of a run pseudonymises with one key (a refresh is compared with
+            # a full build of its own)
+            "AI_FINOPS_PSEUDONYM_KEY_FILE": str(db.parent / "pseudonym.key"),
             "DBT_PROFILES_DIR": str(ROOT),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             # builds run as scripts/refresh runs them: unit tests check code, not data

@@ -40,7 +40,7 @@
         {'name': 'staging_model', 'type': 'varchar'},
         {'name': 'source_file', 'type': 'varchar'},
         {'name': 'source_row', 'type': 'bigint'},
-        {'name': 'file_md5', 'type': 'varchar'},
+        {'name': 'landing_key', 'type': 'varchar'},
     ]) }}
 {% endmacro %}
 

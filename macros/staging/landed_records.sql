@@ -11,12 +11,16 @@
     {#-
         The landed records (ai_finops.landing) that this build of a staging
         model parses: every file of its export on a full build, and on an
-        incremental build the files whose MD5 the model does not hold yet (new
-        or changed files). One row per record: source_file, source_row,
-        raw_record (the record's text), bucket (the bucket of a bucketed API
-        page, without its results), fields (the values of a CSV or Parquet
-        row), header (the file's column names), file_problem (why the file
-        cannot be read at all; source_row 0), file_md5, file_modified_at.
+        incremental build the files whose landing key the model does not hold
+        yet (new, changed or touched files; all after a new pseudonym key).
+        One row per record: source_file, source_row, raw_record (the record's
+        text), bucket (the bucket of a bucketed API page, without its
+        results), fields (the values of a CSV or Parquet row), aliases
+        (identity aliases of a seat holder's address, ai_finops/landing.py),
+        header (the file's column names), file_problem (why the file cannot be
+        read at all; source_row 0), file_md5, file_modified_at, landing_key
+        (the digest of the file as landed: path, content, modification time,
+        pseudonym key).
         The files are listed from the manifest (stg_raw__files) when the
         model runs; in a dbt unit test the records are the test's given rows
         for the export's source (`source_name`.`table_name`), which also keeps
@@ -41,9 +45,7 @@
                         from {{ this }} as staged
                         where
                             staged.source_file = manifest.source_file
-                            and staged.file_md5 = manifest.file_md5
-                            and staged.file_modified_at
-                            = manifest.file_modified_at
+                            and staged.landing_key = manifest.landing_key
                     )
                 {%- endif %}
             order by manifest.source_file
@@ -69,9 +71,11 @@
                 cast(null as varchar) as raw_record,
                 cast(null as varchar) as bucket,
                 cast(null as varchar []) as fields,
+                cast(null as varchar) as aliases,
                 cast(null as varchar) as file_problem,
                 cast(null as varchar) as file_md5,
                 cast(null as timestamptz) as file_modified_at,
+                cast(null as varchar) as landing_key,
                 cast(null as varchar []) as header
             where false
         )
@@ -82,8 +86,8 @@
 {% macro delete_replaced_files() %}
     {#-
         Pre-hook of the staging models on an incremental build: deletes the
-        rows of the raw files that changed or left the landing (a source_file,
-        file_md5 and file_modified_at no longer in the manifest). The model then inserts the
+        rows of the raw files that changed or left the landing (a source_file
+        and landing_key no longer in the manifest). The model then inserts the
         rows of the files it parses (landed_records()): a staging table holds
         exactly the current files, each parsed once.
     -#}
@@ -95,8 +99,7 @@
             where
                 manifest.export_name = '{{ raw_export() }}'
                 and manifest.source_file = staged.source_file
-                and manifest.file_md5 = staged.file_md5
-                and manifest.file_modified_at = staged.file_modified_at
+                and manifest.landing_key = staged.landing_key
         )
     {%- else -%}
         select 1
@@ -120,6 +123,7 @@
         cast(0 as bigint) as source_row,
         cast(null as varchar) as raw_record,
         file_md5,
+        landing_key,
         file_modified_at,
         file_problem as rejected_reason
     from {{ records_cte }}

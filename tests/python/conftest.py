@@ -20,6 +20,8 @@ from typing import Iterator
 import duckdb
 import pytest
 
+from ai_finops.privacy import Pseudonymiser, default_key_file
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -44,6 +46,11 @@ class DbtResult:
     def scalar(self, sql: str, params: list[object] | None = None) -> object:
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
+
+    def pseudonym(self, identifier: str) -> str:
+        """The warehouse's pseudonym of a person's identifier (its key file, docs/privacy.md)."""
+        key = default_key_file(str(self.db_path)).read_bytes().strip()
+        return Pseudonymiser(key).pseudonym(identifier)
 
 
 def run_dbt(

@@ -36,10 +36,13 @@ class Project:
         env.update({
             "AI_FINOPS_RAW_PATH": str(raw),
             "AI_FINOPS_DB_PATH": str(db),
+            # a refresh and the full build it is compared with share one pseudonym key
+            "AI_FINOPS_PSEUDONYM_KEY_FILE": str(raw.parent / "pseudonym.key"),
             "DBT_PROFILES_DIR": str(self.root),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         })
         env.pop("AI_FINOPS_LANDING_PATH", None)
+        env.pop("AI_FINOPS_PSEUDONYM_KEY", None)
         return subprocess.run(
             [DBT, *args, "--project-dir", str(self.root),
              "--target-path", str(work / "target"), "--log-path", str(work / "logs")],

@@ -452,11 +452,12 @@ def test_user_directory_keeps_leavers_and_takes_the_newest_assignment(
             "select user_email, team, cost_center, seat_assignments from int_user_directory"
         )
     }
+    p = result.pseudonym  # people arrive pseudonymised (docs/privacy.md)
     assert directory == {
-        "alice@acme.example": ("data-science", "cc-data-science", 2),
-        "bob@acme.example": ("search", "cc-search", 0),  # left: keeps the last team
-        "carol@acme.example": ("support", "cc-support", 1),
-        "dave@acme.example": ("finance", "cc-finance", 1),
+        p("alice@acme.example"): ("data-science", "cc-data-science", 2),
+        p("bob@acme.example"): ("search", "cc-search", 0),  # left: keeps the last team
+        p("carol@acme.example"): ("support", "cc-support", 1),
+        p("dave@acme.example"): ("finance", "cc-finance", 1),
     }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -17,6 +19,7 @@ import duckdb
 import pytest
 
 from ai_finops import landing
+from ai_finops.privacy import Pseudonymiser
 from conftest import ROOT, DbtResult
 
 OPENAI_COSTS = next(e for e in landing.EXPORTS if e.name == "openai/costs")
@@ -105,7 +108,7 @@ def test_json_lines_and_gzip() -> None:
 def manifest_of(raw: Path, landing_dir: Path,
                 previous: list[landing.LandedFile] = ()) -> dict[str, landing.LandedFile]:
     return {Path(f.source_file).name: f
-            for f in landing.land(str(raw), landing_dir, previous)}
+            for f in landing.land(str(raw), landing_dir, None, previous)}
 
 
 def test_the_landing_mirrors_the_raw_folder(tmp_path: Path) -> None:
@@ -156,14 +159,15 @@ def test_landing_in_parallel_gives_the_same_manifest(
     for day in range(1, 5):
         (raw / "github_copilot" / f"2026-05-0{day}_report.csv").write_text(
             f"date,net_amount\n2026-05-0{day},{day}\n")
-    one = landing.land(str(raw), tmp_path / "one")
-    two = landing.land(str(raw), tmp_path / "two", workers=2)
+    one = landing.land(str(raw), tmp_path / "one", b"k")
+    two = landing.land(str(raw), tmp_path / "two", b"k", workers=2)
     strip = lambda files: [(f.source_file, f.file_md5, f.record_count) for f in files]  # noqa: E731
     assert strip(one) == strip(two)
     # a file touched without a change gets its own Parquet: its modification time is data
     touched = raw / "github_copilot" / "2026-05-01_report.csv"
     os.utime(touched, (1_800_000_000, 1_800_000_000))
-    again = {Path(f.source_file).name: f for f in landing.land(str(raw), tmp_path / "one", one)}
+    again = {Path(f.source_file).name: f
+             for f in landing.land(str(raw), tmp_path / "one", b"k", one)}
     assert again["2026-05-01_report.csv"].landed_path != one[0].landed_path
     assert again["2026-05-02_report.csv"].landed_path == one[1].landed_path
 
@@ -217,3 +221,41 @@ def test_records_carry_the_file(tmp_path: Path, modified: dt.datetime) -> None:
         assert con.execute(
             "select source_file, file_md5, file_modified_at, file_problem from read_parquet(?)",
             [str(target)]).fetchall() == [("raw/a.csv", "abc", modified, None)]
+
+
+def test_people_are_pseudonymised_when_landed() -> None:
+    """Personal fields whole, addresses and IAM principals anywhere; HMAC-SHA256 recomputed
+    here; the rest of the record unchanged."""
+    key = b"test-key"
+    p = Pseudonymiser(key).pseudonym
+    assert p("Ana@Acme.example") == "user_" + hmac.new(
+        key, b"ana@acme.example", hashlib.sha256).hexdigest()[:16]
+    seats = next(e for e in landing.EXPORTS if e.name == "seats")
+    csv_records = landing.Records(
+        ["seat_id", "user_email", "team"],
+        [(1, "s1,Ana.Ruiz@acme.example,search", None, ["s1", "Ana.Ruiz@acme.example", "search"]),
+         (2, "s2,,search", None, ["s2", "", "search"])])
+    out = landing.protect(landing.add_aliases(csv_records, seats, Pseudonymiser(key)),
+                          seats, Pseudonymiser(key))
+    assert out.rows[0][3] == ["s1", p("ana.ruiz@acme.example"), "search"]
+    assert out.rows[0][1] == f"s1,{p('ana.ruiz@acme.example')},search"
+    assert out.rows[1] == csv_records.rows[1]  # nobody: unchanged
+    # the address's local part as a GitHub username may spell it
+    assert out.aliases == {1: f"{p('ana.ruiz')}|{p('ana-ruiz')}"}
+
+    cursor = next(e for e in landing.EXPORTS if e.name == "cursor/usage_events")
+    event = '{"userEmail": "dev@acme.org", "model": "gpt-5", "note": "cc ops@acme.org"}'
+    [row] = landing.protect(landing.Records(None, [(1, event, None, None)]), cursor,
+                            Pseudonymiser(key)).rows
+    assert row[1] == (f'{{"userEmail": "{p("dev@acme.org")}", "model": "gpt-5",'
+                      f' "note": "cc {p("ops@acme.org")}"}}')
+
+    text = Pseudonymiser(key).text
+    assert text("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Dev_ab12/jane@x.org") == (
+        f"arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Dev_ab12/{p('jane@x.org')}")
+    assert text("arn:aws:iam::123456789012:user/team/bob") == (
+        f"arn:aws:iam::123456789012:user/team/{p('bob')}")
+    # a role is a workload, not a person
+    assert text("arn:aws:iam::123456789012:role/ci") == "arn:aws:iam::123456789012:role/ci"
+    # no key (AI_FINOPS_KEEP_EMAILS=true): everything kept
+    assert Pseudonymiser(None).text("dev@acme.org") == "dev@acme.org"

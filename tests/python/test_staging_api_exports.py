@@ -488,16 +488,18 @@ def test_cursor_events(staged: DbtResult) -> None:
         order by source_row
         """
     )
+    # people arrive pseudonymised (docs/privacy.md)
+    dev, ops = staged.pseudonym("dev@acme.org"), staged.pseudonym("ops@acme.org")
     assert rows == [
-        (1, "dev@acme.org", "claude-4-sonnet", "Usage-based",
+        (1, dev, "claude-4-sonnet", "Usage-based",
          "2026-05-01 12:00:00.000", "2026-05-01", "2026-05-01",
          Decimal("1"), 5200, 900, 0, 31000, Decimal("0.0437000000"), "USD",
          False, False, True, False),
-        (2, "ops@acme.org", "gpt-5", "Included in Business",
+        (2, ops, "gpt-5", "Included in Business",
          "2026-05-01 23:59:59.999", "2026-05-01", "2026-05-01",
          Decimal("2"), 12000, 3000, 1500, 0, Decimal("0.1250000000"), "USD",
          True, True, True, False),
-        (3, "dev@acme.org", "auto", "Usage-based",
+        (3, dev, "auto", "Usage-based",
          "2026-05-02 08:15:30.000", "2026-05-02", "2026-05-02",
          Decimal("0.5"), None, None, None, None, None, "USD",
          False, False, False, False),

@@ -445,7 +445,8 @@ def test_seats_usable_rows(built: DbtResult) -> None:
         )
     }
     ana = rows[1]
-    assert ana[:3] == ("cgpt-0001", "openai", "ana@acme.org")  # lowercased
+    # pseudonymised, of the lowercased address (docs/privacy.md)
+    assert ana[:3] == ("cgpt-0001", "openai", built.pseudonym("ana@acme.org"))
     assert (ana[5], str(ana[6]), ana[7], ana[8]) == (
         "annual", "2026-01-01", None, True)
     ben = rows[2]
@@ -474,17 +475,19 @@ def test_activity_usable_rows(built: DbtResult) -> None:
     }
     monthly = "2026-06-02_chatgpt_users_monthly.csv"
     weekly = "2026-06-02_chatgpt_users_weekly.csv"
+    # names and addresses arrive pseudonymised (docs/privacy.md)
+    p = built.pseudonym
     assert rows[(monthly, 1)] == (
-        "monthly|2026-05-01", "Ana Ruiz", "ana@acme.org", "Finance", True,
+        "monthly|2026-05-01", p("Ana Ruiz"), p("ana@acme.org"), "Finance", True,
         412, 12, None)
     assert rows[(monthly, 2)] == (
-        "monthly|2026-05-01", "Ruiz, Ben", "ben@acme.org", "Engineering",
+        "monthly|2026-05-01", p("Ruiz, Ben"), p("ben@acme.org"), "Engineering",
         False, 0, 0, None)
     assert rows[(monthly, 3)] == (
-        "monthly|2026-05-01", "Cara Diaz", "cara@acme.org", "Platform", True,
+        "monthly|2026-05-01", p("Cara Diaz"), p("cara@acme.org"), "Platform", True,
         95, 5, 15)
     assert rows[(weekly, 1)][:6] == (
-        "weekly|2026-05-25", "Ana Ruiz", "ana@acme.org", "Finance", True, 101)
+        "weekly|2026-05-25", p("Ana Ruiz"), p("ana@acme.org"), "Finance", True, 101)
     assert rows[(weekly, 2)][3:6] == (None, False, 0)
     python_messages = sum(
         int(r["messages"]) for _, _, r in usable_records(ACTIVITY, "activity"))

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Virtual tags: every charge gets team, cost_center, product, environment and
 -- agent from the attribution_rules seed. A rule matches one vendor key
 -- (sub_account_id, api_key_id, user_name, iam_principal, repository,

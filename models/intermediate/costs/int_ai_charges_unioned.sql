@@ -131,7 +131,7 @@ unioned as (
         'staging_model': "'stg_openai__costs'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical(
@@ -159,7 +159,7 @@ unioned as (
         'staging_model': "'stg_openai__usage_completions'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical('anthropic_costs', 'anthropic', {
@@ -181,7 +181,7 @@ unioned as (
         'staging_model': "'stg_anthropic__cost_report'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical(
@@ -210,7 +210,7 @@ unioned as (
         'staging_model': "'stg_anthropic__usage_messages'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical(
@@ -245,7 +245,7 @@ unioned as (
         'staging_model': "'stg_aws__cur'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical(
@@ -280,7 +280,7 @@ unioned as (
         'staging_model': "'stg_azure__cost_details'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical(
@@ -312,7 +312,7 @@ unioned as (
         'staging_model': "'stg_gcp__billing_export'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     -- GCP credits are negative amounts inside the usage row: one Credit
@@ -343,7 +343,7 @@ unioned as (
         'staging_model': "'stg_gcp__billing_export'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical(
@@ -377,7 +377,7 @@ unioned as (
         'staging_model': "'stg_github_copilot__usage'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     -- Cursor: events of kind "Included in Business" are covered by the seat;
@@ -404,7 +404,7 @@ unioned as (
         'staging_model': "'stg_cursor__usage_events'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
     union all
     {{ to_canonical('seat_months', none, {
@@ -433,7 +433,7 @@ unioned as (
         'staging_model': "'stg_seats__assignments'",
         'source_file': 'source_file',
         'source_row': 'source_row',
-        'file_md5': 'file_md5',
+        'landing_key': 'landing_key',
     }) }}
 ),
 

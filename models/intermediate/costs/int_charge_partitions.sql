@@ -1,6 +1,9 @@
+{{ config(materialized='table') }}
+
 -- The refresh partitions of the priced charges (int_ai_charges_priced) and
 -- the digest of what each is built from: a charge month's digest covers the
--- raw files with charges in that month (path and MD5) and the seeds that
+-- raw files with charges in that month (path and landing key: content,
+-- modification time, pseudonym key) and the seeds that
 -- price them; the seat-months ('seats') also depend on every month's charges
 -- (seat products a vendor bill invoices, the last day any export covers)
 -- and on the current month (open assignments), so their digest covers those
@@ -12,7 +15,7 @@ charge_files as (
     select distinct
         refresh_partition,
         source_file,
-        file_md5
+        landing_key
     from {{ ref('int_ai_charges_unioned') }}
 ),
 
@@ -20,8 +23,8 @@ month_digests as (
     select
         refresh_partition,
         md5(string_agg(
-            source_file || ':' || file_md5, '|'
-            order by source_file, file_md5
+            source_file || ':' || landing_key, '|'
+            order by source_file, landing_key
         )) as inputs_digest
     from charge_files
     where refresh_partition != 'seats'
@@ -34,8 +37,8 @@ seats_digests as (
         md5(concat_ws(
             '#',
             string_agg(
-                source_file || ':' || file_md5, '|'
-                order by source_file, file_md5
+                source_file || ':' || landing_key, '|'
+                order by source_file, landing_key
             ),
             (
                 select

@@ -33,6 +33,7 @@ final as (
         product,
         plan_name,
         user_email,
+        user_email_aliases,
         team,
         cost_center,
         billing_period,
@@ -43,7 +44,7 @@ final as (
         end_on,
         source_file,
         source_row,
-        file_md5
+        landing_key
     from months
 )
 

@@ -1,10 +1,13 @@
+{{ config(materialized='table') }}
+
 -- The refresh partitions of fct_ai_costs and the digest of what each is
 -- built from: the partition's priced charges (their digest in
 -- int_ai_charges_priced), their attribution (int_charge_key_attribution: a
 -- rule, an API key's agent or a person's team that changes the attribution of
 -- a partition's charges changes its digest), and the seeds and settings of
 -- the conversion and the FOCUS fields (fx_rates, providers, reporting
--- currency, pseudonym key). See macros/incremental/stale_partitions.sql.
+-- currency). A new pseudonym key changes every landed file, so every
+-- partition's priced digest. See macros/incremental/stale_partitions.sql.
 with
 
 charge_partitions as (
@@ -33,10 +36,7 @@ reference as (
         '#',
         {{ content_digest(ref('fx_rates')) }},
         {{ content_digest(ref('providers')) }},
-        '{{ local_md5(
-            env_var('AI_FINOPS_PSEUDONYM_KEY', '') ~ '|'
-            ~ reporting_currency() ~ '|'
-            ~ env_var('AI_FINOPS_KEEP_EMAILS', '')) }}'
+        '{{ reporting_currency() }}'
     )) as reference_digest
 ),
 

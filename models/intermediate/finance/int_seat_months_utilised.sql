@@ -9,7 +9,8 @@
 --   copilot_*  GitHub Copilot usage report: at least one premium-request or
 --              AI-credit row of the holder; GitHub usernames are matched to
 --              the seat e-mail by the whole address, its local part, or the
---              local part with '.' and '_' written as '-'
+--              local part with '.' and '_' written as '-' (the address's
+--              aliases, pseudonymised like it when landed)
 -- A month is covered when the export has any row in it; outside coverage,
 -- and for products without an activity export (Claude Team/Enterprise),
 -- activity is unknown (is_active null), never taken as idle.
@@ -137,10 +138,7 @@ sourced as (
             when product like 'copilot%' then 'github_copilot_usage_report'
         end as activity_source,
         lower(user_email) as email_key,
-        lower(split_part(user_email, '@', 1)) as email_local_key,
-        regexp_replace(
-            lower(split_part(user_email, '@', 1)), '[._]', '-', 'g'
-        ) as username_key
+        coalesce(user_email_aliases, []) as alias_keys
     from seat_months
 ),
 
@@ -154,7 +152,7 @@ seat_match_keys as (
         source_file,
         source_row,
         activity_source,
-        unnest([email_key, email_local_key, username_key]) as match_key
+        unnest(list_prepend(email_key, alias_keys)) as match_key
     from sourced
 ),
 

@@ -18,8 +18,8 @@
 -- from the price book and labelled so; unpriced ones keep a null cost.
 -- Each charge then takes its attribution (int_charge_key_attribution, by its
 -- keys) and is converted to the reporting currency (the billing-to-reporting
--- rate of the charge's day, 1 when the currencies are equal); people's
--- identifiers are pseudonymised.
+-- rate of the charge's day, 1 when the currencies are equal). People's
+-- identifiers were pseudonymised when their files were landed.
 -- Incremental by refresh partition (charge month, or 'seats'): a build
 -- rebuilds the partitions whose inputs changed (int_cost_partitions,
 -- macros/incremental/stale_partitions.sql). The priced charges are read
@@ -313,10 +313,11 @@ final as (
         ) as pricing_unit,
         billing_currency,
         '{{ reporting_currency() }}' as reporting_currency,
-        {{ pseudonymise('user_name') }} as user_name,
+        -- people's identifiers arrive pseudonymised (ai_finops/privacy.py)
+        user_name,
         api_key_id,
         resource_id,
-        {{ pseudonymise_iam_principal('iam_principal') }} as iam_principal,
+        iam_principal,
         repository,
         vendor_cost_center,
         tags,

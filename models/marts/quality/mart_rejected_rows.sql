@@ -9,7 +9,7 @@ final as (
         source_file,
         source_row,
         reason,
-        {{ redact_emails('raw_record') }} as raw_record,
+        raw_record,
         staging_model,
         export_name,
         record_status

@@ -18,6 +18,7 @@ split as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('cadence') }} as cadence_text,
@@ -241,6 +242,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         -- a daily refresh restates its period: the newest file wins
         cadence || '|' || strftime(period_start_on, '%Y-%m-%d')
             as export_period_key,

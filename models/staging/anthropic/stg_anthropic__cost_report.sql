@@ -21,6 +21,7 @@ renamed as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         json_extract_string(result, '$.workspace_id') as workspace_id,
         json_extract_string(result, '$.model') as vendor_model_id,
         json_extract_string(result, '$.description') as description,
@@ -131,6 +132,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         workspace_id,

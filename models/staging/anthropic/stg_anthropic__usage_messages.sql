@@ -37,6 +37,7 @@ renamed as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         json_extract_string(result, '$.api_key_id') as api_key_id,
         json_extract_string(result, '$.workspace_id') as workspace_id,
         json_extract_string(result, '$.model') as vendor_model_id,
@@ -127,6 +128,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         api_key_id,

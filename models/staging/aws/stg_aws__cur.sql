@@ -36,6 +36,7 @@ split as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('bill_billing_period_start_date') }}
@@ -307,6 +308,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         -- a restated CUR replaces the whole billing period of its payer
         coalesce(payer_account_id, usage_account_id)
         || '|' || strftime(billing_period_start_at, '%Y-%m-01')

@@ -61,6 +61,7 @@ split as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('date') }} as date_text,
@@ -307,6 +308,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         -- a restated export replaces the month of its subscription
         subscription_id || '|' || strftime(usage_on, '%Y-%m')
             as export_period_key,

@@ -40,6 +40,7 @@ renamed as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         json_extract_string(item, '$.userEmail') as user_email,
         json_extract_string(item, '$.model') as vendor_model_id,
         json_extract_string(item, '$.kind') as kind,
@@ -141,6 +142,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         strftime(event_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         user_email,

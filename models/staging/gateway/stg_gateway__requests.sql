@@ -36,6 +36,7 @@ renamed as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         coalesce(json_valid(raw_record), false) as is_valid_json,
         -- only a valid line is read as JSON (json_extract fails on others)
         case
@@ -123,6 +124,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         strftime(requested_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         request_id_text as request_id,

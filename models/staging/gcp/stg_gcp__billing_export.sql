@@ -42,6 +42,7 @@ objects as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         coalesce(json_valid(raw_record), false) as is_valid_json,
         case
             when coalesce(json_valid(raw_record), false)
@@ -58,6 +59,7 @@ extracted as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         is_valid_json,
         coalesce(json_type(record) = 'OBJECT', false) as is_object,
         json_extract_string(record, '$.billing_account_id')
@@ -333,6 +335,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         -- a restated export replaces the invoice month of its account
         billing_account_id || '|' || invoice_month as export_period_key,
         billing_account_id,

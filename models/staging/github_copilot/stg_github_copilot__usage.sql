@@ -18,6 +18,7 @@ split as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('date') }} as date_text,
@@ -157,6 +158,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         -- a restated report replaces the days it covers, per organization
         coalesce(organization, '') || '|' || strftime(usage_on, '%Y-%m-%d')
             as export_period_key,

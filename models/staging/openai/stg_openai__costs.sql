@@ -37,6 +37,7 @@ renamed as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         json_extract_string(result, '$.project_id') as project_id,
         json_extract_string(result, '$.api_key_id') as api_key_id,
         json_extract_string(result, '$.line_item') as line_item,
@@ -147,6 +148,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         project_id,

@@ -36,6 +36,7 @@ renamed as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         json_extract_string(result, '$.project_id') as project_id,
         json_extract_string(result, '$.user_id') as user_id,
         json_extract_string(result, '$.api_key_id') as api_key_id,
@@ -132,6 +133,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
             as export_period_key,
         project_id,

@@ -1,15 +1,19 @@
 """The landing manifest: one row per raw export file, after landing it (ai_finops.landing).
 
 Lands every file under the raw root (config raw_path) whose records are new or changed into
-the landing directory (config landing_path: one Parquet file of records per raw file) and
-returns the manifest that staging reads to know which files to parse again.
+the landing directory (config landing_path: one Parquet file of records per raw file), with
+people's identifiers pseudonymised by the key of ai_finops.privacy (never rendered into SQL),
+and returns the manifest that staging reads to know which files to parse again.
 """
 
 from __future__ import annotations
 
 import pandas
 
+from pathlib import Path
+
 from ai_finops.landing import LandedFile, land
+from ai_finops.privacy import load_key
 
 COLUMNS = (
     "source_file", "export_name", "file_md5", "file_size_bytes", "file_modified_at",
@@ -33,7 +37,10 @@ def previous_manifest(dbt, session) -> list[LandedFile]:  # type: ignore[no-unty
 
 def model(dbt, session):  # type: ignore[no-untyped-def]
     dbt.config(materialized="table")
-    manifest = land(dbt.config.get("raw_path"), dbt.config.get("landing_path"),
+    keep = str(dbt.config.get("keep_emails")).lower() == "true"
+    key = None if keep else load_key(dbt.config.get("db_path"),
+                                     dbt.config.get("pseudonym_key_file"))[0]
+    manifest = land(dbt.config.get("raw_path"), dbt.config.get("landing_path"), key,
                     previous_manifest(dbt, session),
                     workers=int(dbt.config.get("landing_workers")))
     frame = pandas.DataFrame({
@@ -47,6 +54,8 @@ def model(dbt, session):  # type: ignore[no-untyped-def]
         "record_count": pandas.Series([f.record_count for f in manifest], dtype="int64"),
         "file_problem": pandas.Series([f.file_problem for f in manifest], dtype="object"),
         "landed_path": pandas.Series([f.landed_path for f in manifest], dtype="object"),
+        "landing_key": pandas.Series([Path(f.landed_path).stem for f in manifest],
+                                     dtype="object"),
     })
     session.register("landing_manifest", frame)
     return session.sql(
@@ -60,7 +69,8 @@ def model(dbt, session):  # type: ignore[no-untyped-def]
             cast(header as varchar[]) as header,
             cast(record_count as bigint) as record_count,
             cast(file_problem as varchar) as file_problem,
-            cast(landed_path as varchar) as landed_path
+            cast(landed_path as varchar) as landed_path,
+            cast(landing_key as varchar) as landing_key
         from landing_manifest
         order by source_file
         """

@@ -18,6 +18,7 @@ split as (
         raw_record,
         file_modified_at,
         file_md5,
+        landing_key,
         len(header) as header_field_count,
         len(fields) as field_count,
         {{ csv_field('seat_id') }} as seat_id,
@@ -31,7 +32,9 @@ split as (
         {{ csv_field('end_date') }} as end_date_text,
         {{ csv_field('unit_price') }} as unit_price_text,
         {{ csv_field('currency') }} as currency_text,
-        {{ csv_field('billing_period') }} as billing_period_text
+        {{ csv_field('billing_period') }} as billing_period_text,
+        -- the holder's address as a GitHub username may spell it (landing)
+        aliases as user_email_aliases_text
     from records
     where file_problem is null
 ),
@@ -114,6 +117,7 @@ final as (
         rejected_reason,
         file_modified_at,
         file_md5,
+        landing_key,
         -- a seats file is a full snapshot: the newest file replaces all
         'snapshot' as export_period_key,
         seat_id,
@@ -121,6 +125,7 @@ final as (
         product,
         plan_name,
         user_email,
+        string_split(user_email_aliases_text, '|') as user_email_aliases,
         team,
         cost_center,
         billing_period,
