@@ -55,7 +55,8 @@ class Export:
     items_key: str | None = None
     nested_key: str | None = None
     # CSV columns or JSON keys whose values identify a person (pseudonymised whole; e-mail
-    # addresses and IAM principals are pseudonymised in every field of every export)
+    # addresses and the person part of IAM principals are pseudonymised in every field of
+    # every export, so a principal column is not listed here)
     personal: tuple[str, ...] = ()
     # CSV columns of e-mail addresses that other exports name by a username: each record
     # gets `aliases`, the (pseudonymised) local part of the address, as it is and with '.'
@@ -68,8 +69,10 @@ EXPORTS: tuple[Export, ...] = (
     Export("openai/costs", ("*.json",), "data", "results"),
     Export("anthropic/usage_messages", ("*.json",), "data", "results"),
     Export("anthropic/cost_report", ("*.json",), "data", "results"),
+    # the principal column is free text to privacy.py (a role is kept, a person is not); the
+    # user identifier is the principal's last segment, a person's name for an IAM user
     Export("aws_cur", ("*.csv", "*.csv.gz", "*.parquet"),
-           personal=("line_item_iam_principal", "line_item_user_identifier")),
+           personal=("line_item_user_identifier",)),
     Export("azure_cost", ("*.csv",)),
     Export("gcp_billing", ("*.jsonl",)),
     Export("github_copilot", ("*.csv",), personal=("username",)),
@@ -394,19 +397,27 @@ def add_aliases(records: Records, export: Export, pseudonymiser: Pseudonymiser) 
 def protect(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> Records:
     """The records with people's identifiers pseudonymised (privacy.py): the export's personal
     fields whole, e-mail addresses and IAM principals anywhere. A CSV line that changed is
-    written again from its fields; a JSON record keeps its text but for the values replaced."""
+    written again from its fields; a JSON record keeps its text but for the values replaced.
+    Only the text that may hold an address or a principal is searched (may_name_a_person)."""
     if pseudonymiser.key is None or records.problem is not None:
         return records
     header = records.header or []
-    personal = {i for i, name in enumerate(header) if name in export.personal}
+    personal = [i for i, name in enumerate(header) if name in export.personal]
     rows: list[tuple[int, str | None, str | None, list[str] | None]] = []
     for source_row, raw_record, bucket, fields in records.rows:
         if fields is not None:
-            protected = [pseudonymiser.value(value) if i in personal
-                         else pseudonymiser.text(value) for i, value in enumerate(fields)]
+            protected = list(fields)
+            for i in personal:
+                if i < len(protected):
+                    protected[i] = pseudonymiser.value(protected[i]) or ""
+            if may_name_a_person(raw_record or ""):
+                protected = [value if i in personal or not may_name_a_person(value)
+                             else pseudonymiser.text(value)
+                             for i, value in enumerate(protected)]
             if protected != fields:
-                raw_record = (csv_line(protected) if not raw_record or raw_record[:1] != "{"
-                              else protect_json(raw_record, export, pseudonymiser))
+                raw_record = (protect_json(raw_record, export, pseudonymiser)
+                              if raw_record and raw_record[:1] == "{"
+                              else replace_fields(raw_record or "", fields, protected))
             rows.append((source_row, raw_record, bucket, protected))
         else:
             rows.append((source_row, protect_json(raw_record or "", export, pseudonymiser),
@@ -414,23 +425,47 @@ def protect(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> R
     return Records(records.header, rows, records.problem, records.aliases)
 
 
+def may_name_a_person(text: str) -> bool:
+    """Whether a text can hold an e-mail address or an IAM principal's person part."""
+    return "@" in text or ":user/" in text or "assumed-role/" in text or "federated-user/" in text
+
+
 def protect_json(text: str, export: Export, pseudonymiser: Pseudonymiser) -> str:
     """A JSON record's text with the values of its personal keys and every address or
     principal pseudonymised; the rest of the text unchanged."""
     for key in export.personal:
+        if f'"{key}"' not in text:
+            continue
         text = re.sub(
             r'("' + re.escape(key) + r'"\s*:\s*")((?:[^"\\]|\\.)*)(")',
             lambda m: m.group(1) + (pseudonymiser.value(json.loads(f'"{m.group(2)}"')) or "")
             + m.group(3),
             text)
-    return pseudonymiser.text(text)
+    return pseudonymiser.text(text) if may_name_a_person(text) else text
+
+
+def replace_fields(line: str, fields: list[str], protected: list[str]) -> str:
+    """A CSV line with the values that changed replaced in place when each old value stands
+    once in the line, bare; else the line written again from the protected fields."""
+    for old, new in zip(fields, protected):
+        if old == new:
+            continue
+        if not old or line.count(old) != 1 or any(c in old + new for c in '",\r\n'):
+            return csv_line(protected)
+        line = line.replace(old, new)
+    return line
+
+
+_LINE = io.StringIO()
+_LINE_WRITER = csv.writer(_LINE, lineterminator="")
 
 
 def csv_line(fields: list[str]) -> str:
     """One CSV line (RFC 4180 quoting) of a record's fields."""
-    sink = io.StringIO()
-    csv.writer(sink, lineterminator="").writerow(fields)
-    return sink.getvalue()
+    _LINE.seek(0)
+    _LINE.truncate()
+    _LINE_WRITER.writerow(fields)
+    return _LINE.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ about n^2 / 2^65 = 2.7e-8.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -63,6 +64,21 @@ def load_key(db_path: str, key_file: str = "") -> tuple[bytes, str]:
     return path.read_bytes().strip(), str(path)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def keyed_state(key: bytes) -> "hmac.HMAC":
+    """An HMAC-SHA256 keyed once, to copy for every message."""
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def keyed_pseudonym(key: bytes, identifier: str) -> str:
+    """user_ + the first 16 hex digits of HMAC-SHA256(key, identifier) (people repeat: a
+    cache of a million identifiers saves recomputing them)."""
+    state = keyed_state(key).copy()
+    state.update(identifier.encode())
+    return "user_" + state.hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Pseudonymiser:
     """Turns people's identifiers into pseudonyms; with no key, keeps them
@@ -80,8 +96,7 @@ class Pseudonymiser:
     def pseudonym(self, identifier: str) -> str:
         if self.key is None or PSEUDONYM.fullmatch(identifier):
             return identifier
-        digest = hmac.new(self.key, identifier.strip().lower().encode(), hashlib.sha256)
-        return "user_" + digest.hexdigest()[:16]
+        return keyed_pseudonym(self.key, identifier.strip().lower())
 
     def text(self, text: str) -> str:
         """Free text with the person part of every IAM principal and every e-mail address

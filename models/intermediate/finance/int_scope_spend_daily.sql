@@ -5,10 +5,20 @@
 -- the first to the last charge day: usage-based and recurring cost apart,
 -- whether the day is a weekend day, and whether it is observed (on or after
 -- the first usage-based charge). The input of int_scope_spend_forecasted.
--- int_ai_costs_charged_back is read where it is needed, not through one
--- import CTE: DuckDB materializes a CTE that several parts read, with
--- every column of every row.
+-- int_ai_costs_charged_back (a view) is read once, summed per day, team and
+-- cost centre; everything else reads those sums.
 with
+
+day_lines as (
+    select
+        charge_on,
+        charge_frequency,
+        team,
+        cost_center,
+        sum(billed_cost_reporting) as billed_cost_reporting
+    from {{ ref('int_ai_costs_charged_back') }}
+    group by 1, 2, 3, 4
+),
 
 bounds as (
     select
@@ -20,7 +30,7 @@ bounds as (
         max(charge_on) filter (
             where charge_frequency = 'Usage-Based'
         ) as data_as_of_on
-    from {{ ref('int_ai_costs_charged_back') }}
+    from day_lines
 ),
 
 scoped_lines as (
@@ -30,7 +40,7 @@ scoped_lines as (
         charge_on,
         charge_frequency,
         billed_cost_reporting
-    from {{ ref('int_ai_costs_charged_back') }}
+    from day_lines
     union all
     select
         'cost_center' as scope_type,
@@ -38,7 +48,7 @@ scoped_lines as (
         charge_on,
         charge_frequency,
         billed_cost_reporting
-    from {{ ref('int_ai_costs_charged_back') }}
+    from day_lines
 ),
 
 scopes as (

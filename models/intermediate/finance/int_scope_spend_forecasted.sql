@@ -1,4 +1,9 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_stale_partitions(ref('int_forecast_partitions')) }}",
+) }}
 
 -- Daily chargeback spend (direct plus allocated shared costs, reporting
 -- currency) of every team and every cost centre, on a gap-free calendar
@@ -20,12 +25,30 @@
 -- are kept apart: they are known when the month starts, never extrapolated.
 -- Days before the first usage-based charge are not observed and never count
 -- as zero-spend days. Means are exact decimals (sums in 1e-10 units divided
--- by day counts). Rebuilt whole every build: its rows depend on 90 days of
--- history, across refresh partitions.
+-- by day counts). Incremental by refresh partition (the month of the day;
+-- int_forecast_partitions): a build computes the months whose 90 days of
+-- history changed, reading the 89 days before the first of them.
 with
 
+partitions as (
+    select * from {{ ref('int_forecast_partitions') }}
+),
+
+stale_months as (
+    {{ stale_partitions(ref('int_forecast_partitions')) }}
+),
+
+-- the days of the stale months and the 89 days before the first of them
 daily as (
     select * from {{ ref('int_scope_spend_daily') }}
+    where spend_on >= (
+        select
+            coalesce(
+                min(strptime(refresh_partition, '%Y-%m')),
+                timestamp 'infinity'
+            ) - interval 89 day
+        from stale_months
+    )
 ),
 
 -- the observed days of each group whose statistics the run-rates at the
@@ -218,13 +241,18 @@ final as (
         coalesce(rates.recent_burst_days, 0) as recent_burst_days,
         daily.is_weekend,
         daily.is_observed,
-        daily.spend_on
+        daily.spend_on,
+        partitions.refresh_partition,
+        partitions.partition_digest
     from daily
+    inner join partitions
+        on strftime(daily.spend_on, '%Y-%m') = partitions.refresh_partition
     left join rates
         on
             daily.scope_type = rates.scope_type
             and daily.scope_value = rates.scope_value
             and daily.spend_on = rates.as_of_on
+    where partitions.refresh_partition in (select * from stale_months)
 )
 
 select * from final
