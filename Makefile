@@ -42,7 +42,7 @@ test: venv focus-venv
 # The refresh property test with more drawn sequences of landing changes (about 1.5 minutes each).
 test-refresh: venv
 	AI_FINOPS_PROPERTY_EXAMPLES=$${AI_FINOPS_PROPERTY_EXAMPLES:-25} $(BIN)/python -m pytest \
-		tests/python/test_refresh_equals_full.py -k sequence -p no:cacheprovider
+		tests/python/test_refresh_property.py -p no:cacheprovider
 
 # sqlfluff compiles the models against a warehouse of its own (never the one being built)
 lint: venv

@@ -1,13 +1,14 @@
 {{ config(materialized='table') }}
 
--- The refresh partitions of the priced charges (int_ai_charges_priced) and
--- the digest of what each is built from: a charge month's digest covers the
--- raw files with charges in that month (path and landing key: content,
--- modification time, pseudonym key) and the seeds that
--- price them; the seat-months ('seats') also depend on every month's charges
--- (seat products a vendor bill invoices, the last day any export covers)
--- and on the current month (open assignments), so their digest covers those
--- too. A partition whose digest changed, appeared or disappeared is rebuilt
+-- The refresh partitions of the priced charges (int_ai_charges_priced,
+-- int_cost_export_allocations) and the digest of what each is built from: a
+-- charge month's digest covers the raw files with charges in that month
+-- (path and landing key: content, modification time, pseudonym key) and the
+-- seeds that price them and match them to cost exports; the seat-months
+-- ('seats') also depend on every month's charges (seat products a vendor
+-- bill invoices, the last day any export covers) and on the current month
+-- (open assignments), so their digest covers those too. A partition whose
+-- digest changed, appeared or disappeared is rebuilt
 -- (macros/incremental/stale_partitions.sql).
 with
 
@@ -60,7 +61,8 @@ reference as (
     select md5(concat_ws(
         '#',
         {{ content_digest(ref('model_aliases')) }},
-        {{ content_digest(ref('price_book')) }}
+        {{ content_digest(ref('price_book')) }},
+        {{ content_digest(ref('cost_export_exclusions')) }}
     )) as reference_digest
 ),
 

@@ -44,7 +44,7 @@ daily as (
     where spend_on >= (
         select
             coalesce(
-                min(strptime(refresh_partition, '%Y-%m')),
+                min(strptime(stale_months.refresh_partition, '%Y-%m')),
                 timestamp 'infinity'
             ) - interval 89 day
         from stale_months
@@ -252,7 +252,10 @@ final as (
             daily.scope_type = rates.scope_type
             and daily.scope_value = rates.scope_value
             and daily.spend_on = rates.as_of_on
-    where partitions.refresh_partition in (select * from stale_months)
+    where
+        partitions.refresh_partition in (
+            select stale_months.refresh_partition from stale_months
+        )
 )
 
 select * from final

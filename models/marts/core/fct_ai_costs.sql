@@ -10,12 +10,14 @@
 -- Vendor-reported cost is the billed truth; usage exports only enrich it.
 -- OpenAI costs and Anthropic cost_report rows are coarser than the usage
 -- exports (no user or key), so each cost row is split over the usage rows
--- with the same day, project/workspace, model, token class, service tier and
--- context tier, by token share (floored to 1e-10, the residue on the largest
--- share so that the split adds up exactly). Cost rows that no usage
--- row matches stay whole; usage rows that no cost row covers (Anthropic
--- priority tier, a provider whose cost export is not landed) are estimated
--- from the price book and labelled so; unpriced ones keep a null cost.
+-- it covers (int_cost_export_allocations: at the finest grain the cost row
+-- supports, by token share, adding up exactly); a cost row that matches no
+-- usage stays whole. Usage that no cost export covers (a day or project
+-- without one, Anthropic's priority tier: seed cost_export_exclusions) is
+-- estimated from the price book and labelled so; unpriced usage keeps a
+-- null cost. Usage on a covered day that no cost row matches is billed 0
+-- (the vendor's bill has nothing for it; reconciliation_gap compares its
+-- estimate). cost_allocation says which of these a row is.
 -- Each charge then takes its attribution (int_charge_key_attribution, by its
 -- keys) and is converted to the reporting currency (the billing-to-reporting
 -- rate of the charge's day, 1 when the currencies are equal). People's
@@ -34,108 +36,61 @@
         )
     )
 {%- endset %}
-{%- set split_keys = [
-    'charge_key', 'provider', 'charge_on', 'sub_account_id', 'model',
-    'vendor_model_id', 'token_class', 'service_tier', 'context_tier',
-] %}
 
 with
 
-cost_rows as (
-    select
-        {%- for key in split_keys %}
-            {{ key }},
-        {%- endfor %}
-        reported_cost,
-        source_file,
-        source_row
-    from {{ charges }} as charges
-    where cost_grain = 'cost_export'
+allocations as (
+    select * from {{ ref('int_cost_export_allocations') }}
+    where refresh_partition in (
+        {{ stale_partitions(ref('int_cost_partitions')) }}
+    )
 ),
 
-usage_rows as (
-    select
-        {%- for key in split_keys %}
-            {{ key }},
-        {%- endfor %}
-        consumed_quantity
-    from {{ charges }} as charges
-    where cost_grain = 'usage'
+exclusions as (
+    select * from {{ ref('cost_export_exclusions') }}
 ),
 
-matches as (
-    select
-        cost_rows.charge_key as cost_charge_key,
-        usage_rows.charge_key as usage_charge_key,
-        cost_rows.reported_cost,
-        cost_rows.source_file as cost_source_file,
-        cost_rows.source_row as cost_source_row,
-        usage_rows.consumed_quantity as usage_quantity,
-        sum(usage_rows.consumed_quantity) over (
-            partition by cost_rows.charge_key
-        ) as matched_quantity,
-        row_number() over (
-            partition by cost_rows.charge_key
-            order by
-                usage_rows.consumed_quantity desc, usage_rows.charge_key asc
-        ) as share_rank
-    from cost_rows
-    inner join usage_rows
-        on
-            cost_rows.provider = usage_rows.provider
-            and cost_rows.charge_on = usage_rows.charge_on
-            and cost_rows.sub_account_id
-            is not distinct from usage_rows.sub_account_id
-            and coalesce(cost_rows.model, cost_rows.vendor_model_id)
-            = coalesce(usage_rows.model, usage_rows.vendor_model_id)
-            and cost_rows.token_class = usage_rows.token_class
-            and cost_rows.service_tier = usage_rows.service_tier
-            and cost_rows.context_tier = usage_rows.context_tier
-),
-
--- exact integer arithmetic in units of 1e-10 (no floating point): floor of
--- cost × quantity / matched quantity
-shares as (
-    select
-        *,
-        cast(
-            cast(reported_cost * 10000000000 as hugeint)
-            * cast(usage_quantity as hugeint)
-            // cast(matched_quantity as hugeint) as decimal(38, 0)
-        ) * 0.0000000001 as rounded_share
-    from matches
-),
-
-allocated as (
-    select
-        cost_charge_key,
-        usage_charge_key,
-        cost_source_file,
-        cost_source_row,
-        rounded_share
-        + case
-            when share_rank = 1
-                then
-                    reported_cost
-                    - sum(rounded_share) over (partition by cost_charge_key)
-            else 0
-        end as allocated_cost
-    from shares
-),
-
+-- a usage row that joins several cost rows carries its quantities on one
+-- link (usage_link_rank 1): nothing is counted twice
 allocated_charges as (
     select
         usage_charges.* replace (
-            usage_charges.charge_key || '|' || allocated.cost_charge_key
-                as charge_key
+            usage_charges.charge_key || '|' || allocations.cost_charge_key
+                as charge_key,
+            case
+                when allocations.usage_link_rank = 1
+                    then usage_charges.consumed_quantity
+                else usage_charges.consumed_quantity * 0
+            end as consumed_quantity,
+            case
+                when allocations.usage_link_rank = 1
+                    then usage_charges.request_count
+                else usage_charges.request_count * 0
+            end as request_count,
+            case
+                when allocations.usage_link_rank = 1
+                    then usage_charges.reported_list_cost
+                else usage_charges.reported_list_cost * 0
+            end as reported_list_cost,
+            case
+                when allocations.usage_link_rank = 1
+                    then usage_charges.pricing_quantity
+                else usage_charges.pricing_quantity * 0
+            end as pricing_quantity,
+            case
+                when allocations.usage_link_rank = 1
+                    then usage_charges.estimated_cost
+                else usage_charges.estimated_cost * 0
+            end as estimated_cost
         ),
         'vendor_reported' as cost_source,
-        allocated.allocated_cost as billed_cost,
-        allocated.cost_source_file as billed_source_file,
-        allocated.cost_source_row as billed_source_row
-    from allocated
+        allocations.cost_allocation,
+        allocations.allocated_cost as billed_cost,
+        allocations.cost_source_file as billed_source_file,
+        allocations.cost_source_row as billed_source_row
+    from allocations
     inner join {{ charges }} as usage_charges
-        on allocated.usage_charge_key = usage_charges.charge_key
+        on allocations.usage_charge_key = usage_charges.charge_key
     where usage_charges.cost_grain = 'usage'
 ),
 
@@ -143,6 +98,7 @@ unmatched_costs as (
     select
         cost_charges.*,
         'vendor_reported' as cost_source,
+        'unallocated' as cost_allocation,
         cost_charges.reported_cost as billed_cost,
         cost_charges.source_file as billed_source_file,
         cost_charges.source_row as billed_source_row
@@ -150,24 +106,91 @@ unmatched_costs as (
     where
         cost_charges.cost_grain = 'cost_export'
         and not exists (
-            select 1 from matches
-            where matches.cost_charge_key = cost_charges.charge_key
+            select 1 from allocations
+            where allocations.cost_charge_key = cost_charges.charge_key
         )
 ),
 
+-- the days and projects a cost export covers (a cost row that names no
+-- project covers every project of its day)
+covered_projects as (
+    select distinct
+        cost_charges.provider,
+        cost_charges.charge_on,
+        cost_charges.sub_account_id
+    from {{ charges }} as cost_charges
+    where
+        cost_charges.cost_grain = 'cost_export'
+        and cost_charges.sub_account_id is not null
+),
+
+covered_days as (
+    select distinct
+        cost_charges.provider,
+        cost_charges.charge_on
+    from {{ charges }} as cost_charges
+    where
+        cost_charges.cost_grain = 'cost_export'
+        and cost_charges.sub_account_id is null
+),
+
+-- usage no cost row took: estimated where no cost export covers it (or the
+-- vendor leaves it out of the export), billed 0 where one does (the bill has
+-- nothing for it; its estimate stays in estimated_cost for reconciliation)
 estimated_usage as (
     select
         usage_charges.*,
-        'estimated_from_price_book' as cost_source,
-        usage_charges.estimated_cost as billed_cost,
+        case
+            when
+                exclusions.provider is null
+                and (
+                    covered_projects.provider is not null
+                    or covered_days.provider is not null
+                )
+                then 'vendor_reported'
+            else 'estimated_from_price_book'
+        end as cost_source,
+        case
+            when exclusions.provider is not null
+                then 'excluded_from_cost_export'
+            when
+                covered_projects.provider is not null
+                or covered_days.provider is not null
+                then 'absent_from_cost_export'
+            else 'no_cost_export'
+        end as cost_allocation,
+        case
+            when
+                exclusions.provider is null
+                and (
+                    covered_projects.provider is not null
+                    or covered_days.provider is not null
+                )
+                then cast(0 as decimal(38, 10))
+            else usage_charges.estimated_cost
+        end as billed_cost,
         cast(null as varchar) as billed_source_file,
         cast(null as bigint) as billed_source_row
     from {{ charges }} as usage_charges
+    left join exclusions
+        on
+            usage_charges.provider = exclusions.provider
+            and coalesce(usage_charges.service_tier, 'standard')
+            = exclusions.service_tier
+    left join covered_projects
+        on
+            usage_charges.provider = covered_projects.provider
+            and usage_charges.charge_on = covered_projects.charge_on
+            and usage_charges.sub_account_id = covered_projects.sub_account_id
+    left join covered_days
+        on
+            usage_charges.provider = covered_days.provider
+            and usage_charges.charge_on = covered_days.charge_on
     where
         usage_charges.cost_grain = 'usage'
         and not exists (
-            select 1 from matches
-            where matches.usage_charge_key = usage_charges.charge_key
+            select 1 from allocations
+            where allocations.usage_charge_key = usage_charges.charge_key
         )
 ),
 
@@ -175,6 +198,7 @@ billed_charges as (
     select
         charges.*,
         'vendor_reported' as cost_source,
+        cast(null as varchar) as cost_allocation,
         charges.reported_cost as billed_cost,
         charges.source_file as billed_source_file,
         charges.source_row as billed_source_row
@@ -280,6 +304,7 @@ final as (
         end as charge_frequency,
         cost_source,
         cost_grain,
+        cost_allocation,
         billing_account_id,
         sub_account_id,
         sub_account_name,

@@ -7,7 +7,12 @@
     "priority | gpt-5.6-sol, output, long context",
     "gpt-audio-mini-2025-12-15 audio, input"; plus a few tool and storage
     items without a model ("web search tool calls", "Vector storage").
-    Any other shape is rejected so that it shows in mart_rejected_rows.
+    Real responses also carry items without a model ("Text tokens",
+    "input_tokens", "Image models") and null when the request was not
+    grouped by line_item. A cost row is money: every shape is kept, with the
+    model and token class it names (none when it names none), and
+    fct_ai_costs matches it to usage at the finest grain it supports
+    (int_cost_export_allocations).
 -#}
 {%- set token_line_item_pattern = (
     '(?i)^(?:(priority|batch|flex) \\| )?([^,|]+?)'
@@ -89,6 +94,14 @@ cast_values as (
             when regexp_matches(
                 line_item, '(?i)^file search( tool calls?)?$'
             ) then 'other'
+            -- a token piece without a model ("input_tokens")
+            when regexp_matches(line_item, '(?i)^input[ _]tokens$')
+                then 'input'
+            when regexp_matches(
+                line_item, '(?i)^(input[ _])?cached[ _](input[ _])?tokens$'
+            ) then 'cached_input'
+            when regexp_matches(line_item, '(?i)^output[ _]tokens$')
+                then 'output'
         end as non_token_class
     from renamed
 ),
@@ -121,17 +134,8 @@ validated as (
                     'amount.value is not a number: '
                     || '''' || amount_text || ''''
             when billing_currency is null then 'amount.currency is missing'
-            when quantity_text is not null and quantity is null
-                then
-                    'quantity is not a number: '
-                    || '''' || quantity_text || ''''
-            when
-                line_item is not null
-                and not is_token_line_item
-                and non_token_class is null
-                then
-                    'unrecognised line_item shape: '
-                    || '''' || line_item || ''''
+            -- a quantity that is not a number leaves tokens null; the
+            -- amount is still money
         end as rejected_reason
     from parsed
 ),
