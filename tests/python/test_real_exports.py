@@ -88,3 +88,35 @@ def test_cost_row_without_usage_stays_whole(real: DbtResult) -> None:
         "select charge_on::varchar, sub_account_id, vendor_sku, billed_cost, cost_allocation"
         " from fct_ai_costs where cost_grain = 'cost_export'"
     ) == [("2024-11-02", "proj_abc", "Image models", Decimal("0.06"), "unallocated")]
+
+
+def cursor_events() -> list[dict]:
+    """Every usage event of the Cursor fixtures, in time order."""
+    events = [e for path in sorted((REAL / "cursor" / "usage_events").glob("*.json"))
+              for e in json.loads(path.read_text(), parse_float=Decimal)["usageEvents"]]
+    return sorted(events, key=lambda e: int(e["timestamp"]))
+
+
+def test_cursor_bills_charged_cents_else_total_cents(real: DbtResult) -> None:
+    # What Cursor bills: chargedCents where the response has it (its token fee added, its
+    # discount applied), else totalCents (older responses); isChargeable false is in the plan
+    events = cursor_events()
+    billed = [
+        Decimal(0) if e.get("isChargeable") is False or "Included" in e["kind"]
+        else e.get("chargedCents", e["tokenUsage"]["totalCents"]) / 100
+        for e in events
+    ]
+    listed = [(e["tokenUsage"]["totalCents"] + e.get("cursorTokenFee", 0)) / 100 for e in events]
+    assert billed == [Decimal("0.0437"), Decimal(0), Decimal("0.0865")]
+    assert listed == [Decimal("0.0437"), Decimal("0.031"), Decimal("0.1075")]
+    # the discounted event: 10.5 cents less 20 %, plus the 0.25-cent token fee
+    assert Decimal("10.5") * Decimal("0.8") + Decimal("0.25") == events[2]["chargedCents"]
+    rows = real.query(
+        "select billed_cost, list_cost, model, is_included_in_seat from fct_ai_costs"
+        " where provider = 'cursor' order by charge_period_start_at"
+    )
+    assert [r[0] for r in rows] == billed
+    assert [r[1] for r in rows] == listed
+    # Cursor's model names reach the canonical models ("-thinking" is a mode, not a model)
+    assert [r[2] for r in rows] == ["claude-sonnet-4", "claude-opus-4", "claude-sonnet-4-5"]
+    assert [r[3] for r in rows] == [False, True, False]

@@ -380,8 +380,9 @@ unioned as (
         'landing_key': 'landing_key',
     }) }}
     union all
-    -- Cursor: events of kind "Included in Business" are covered by the seat;
-    -- their notional cost is kept as list cost, billed 0.
+    -- Cursor: events of kind "Included in Business" (or not chargeable) are
+    -- covered by the seat: billed 0, their notional cost kept as list cost
+    -- (before Cursor's discount, its token fee included).
     {{ to_canonical('cursor_events', 'cursor', {
         'charge_key': "'cursor:' || source_file || ':' || source_row",
         'charge_category': "'Usage'",
@@ -396,7 +397,7 @@ unioned as (
         'user_name': 'user_email',
         'reported_cost':
             'case when is_included_in_seat then 0 else reported_cost end',
-        'reported_list_cost': 'reported_cost',
+        'reported_list_cost': 'coalesce(list_cost, reported_cost)',
         'is_included_in_seat': 'is_included_in_seat',
         'charge_on': 'event_on',
         'charge_period_start_at': 'event_at',

@@ -251,10 +251,17 @@ converted as (
                 then cast(1 as decimal(38, 10))
             else fx_rates.rate
         end as fx_rate_to_reporting,
+        -- list cost is what usage costs at list price: a credit lowers
+        -- billed and effective cost, never list cost
         cast(
-            coalesce(
-                allocated_all.reported_list_cost, allocated_all.estimated_cost
-            ) as decimal(38, 10)
+            case
+                when allocated_all.charge_category = 'Credit' then 0
+                else
+                    coalesce(
+                        allocated_all.reported_list_cost,
+                        allocated_all.estimated_cost
+                    )
+            end as decimal(38, 10)
         ) as list_cost,
         providers.provider_name,
         providers.invoice_issuer_name,

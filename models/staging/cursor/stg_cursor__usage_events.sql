@@ -5,7 +5,12 @@
     /teams/filtered-usage-events,
     https://cursor.com/docs/account/teams/admin-api).
     Token counts: (column, JSON path); tokenUsage is present only for
-    token-based calls. Booleans: (column, JSON field).
+    token-based calls. Amounts in cents: (column, JSON path); newer
+    responses carry chargedCents (what Cursor bills: its token fee added,
+    tokenUsage.discountPercentOff applied) and cursorTokenFee, older ones
+    only tokenUsage.totalCents (the model cost before both).
+    Booleans: (column, JSON field); isChargeable false is included in the
+    plan.
 -#}
 {%- set count_fields = [
     ('input_tokens', 'tokenUsage.inputTokens'),
@@ -13,10 +18,18 @@
     ('cache_write_tokens', 'tokenUsage.cacheWriteTokens'),
     ('cache_read_tokens', 'tokenUsage.cacheReadTokens'),
 ] -%}
+{%- set cent_fields = [
+    ('total_cents', 'tokenUsage.totalCents'),
+    ('charged_cents', 'chargedCents'),
+    ('token_fee_cents', 'cursorTokenFee'),
+    ('discount_percent_off', 'tokenUsage.discountPercentOff'),
+] -%}
 {%- set flag_fields = [
     ('is_max_mode', 'maxMode'),
     ('is_token_based_call', 'isTokenBasedCall'),
     ('is_free_bugbot', 'isFreeBugbot'),
+    ('is_chargeable', 'isChargeable'),
+    ('is_headless', 'isHeadless'),
 ] -%}
 
 with
@@ -46,8 +59,9 @@ renamed as (
         json_extract_string(item, '$.kind') as kind,
         json_extract_string(item, '$.timestamp') as timestamp_text,
         json_extract_string(item, '$.requestsCosts') as requests_costs_text,
-        json_extract_string(item, '$.tokenUsage.totalCents')
-            as total_cents_text,
+        {%- for column, path in cent_fields %}
+            json_extract_string(item, '$.{{ path }}') as {{ column }}_text,
+        {%- endfor %}
         {%- for column, path in count_fields %}
             json_extract_string(item, '$.{{ path }}') as {{ column }}_text,
         {%- endfor %}
@@ -67,8 +81,10 @@ cast_values as (
             epoch_ms(try_cast(timestamp_text as bigint)) at time zone 'UTC'
         ) as event_at,
         try_cast(requests_costs_text as decimal(38, 10)) as request_units,
-        -- tokenUsage.totalCents is in cents
-        try_cast(total_cents_text as decimal(38, 12)) as total_cents,
+        -- amounts are in cents (discountPercentOff in percent)
+        {%- for column, path in cent_fields %}
+            try_cast({{ column }}_text as decimal(38, 12)) as {{ column }},
+        {%- endfor %}
         {%- for column, path in count_fields %}
             try_cast({{ column }}_text as decimal(38, 10))
                 as {{ column }}_number,
@@ -79,9 +95,12 @@ cast_values as (
                 when 'false' then false
             end as {{ column }},
         {%- endfor %}
-        -- "Included in Business" (and other included kinds) are covered by
-        -- the seat: never billed on top of it
-        lower(kind) like '%included%' as is_included_in_seat
+        -- "Included in Business" (and other included kinds) and events
+        -- that are not chargeable are covered by the seat: never billed on
+        -- top of it
+        coalesce(lower(kind) like '%included%', false)
+        or coalesce(lower(is_chargeable_text) = 'false', false)
+            as is_included_in_seat
     from renamed
 ),
 
@@ -102,10 +121,12 @@ validated as (
                 then
                     'requestsCosts is not a number: '
                     || '''' || requests_costs_text || ''''
-            when total_cents_text is not null and total_cents is null
-                then
-                    'tokenUsage.totalCents is not a number: '
-                    || '''' || total_cents_text || ''''
+            {%- for column, path in cent_fields %}
+                when {{ column }}_text is not null and {{ column }} is null
+                    then
+                        '{{ path }} is not a number: '
+                        || '''' || {{ column }}_text || ''''
+            {%- endfor %}
             {%- for column, path in count_fields %}
                 when
                     {{ column }}_text is not null
@@ -153,8 +174,19 @@ final as (
         {%- for column, path in count_fields %}
             cast({{ column }}_number as bigint) as {{ column }},
         {%- endfor %}
-        -- reported cost in dollars, also for events included in the seat
-        cast(total_cents * 0.01 as decimal(38, 10)) as reported_cost,
+        -- what Cursor bills, in dollars (also for events included in the
+        -- seat): chargedCents, else (older responses) totalCents
+        cast(
+            coalesce(charged_cents, total_cents) * 0.01 as decimal(38, 10)
+        ) as reported_cost,
+        -- before the discount: the model cost plus the token fee
+        cast(
+            (total_cents + coalesce(token_fee_cents, 0)) * 0.01
+            as decimal(38, 10)
+        ) as list_cost,
+        cast(total_cents * 0.01 as decimal(38, 10)) as model_cost,
+        cast(token_fee_cents * 0.01 as decimal(38, 10)) as token_fee,
+        discount_percent_off,
         is_included_in_seat,
         {%- for column, field in flag_fields %}
             {{ column }},
