@@ -8,8 +8,8 @@ things, so they are independent), plus three hand-made defects the generator can
 * the July usage of claude-opus-4-7 removed from the Anthropic usage export (a usage export
   that misses a model: a reconciliation_gap of the cost export against the usage);
 * the cost rows of the injected unpriced model removed from the OpenAI cost export (its usage
-  then has no vendor cost and no price: null costs that only the incident explains where no
-  cost export covers the day and project, and billed 0 where one does);
+  then has no vendor cost and no price: null costs that only the incident explains, also on
+  the days and projects the cost export still covers);
 * a row in main.raw_schema_drift_log, as a build stopped by check_required_columns() leaves it.
 
 Every expected figure is worked out from the raw files here (first days, tokens, spend with the
@@ -276,17 +276,18 @@ def test_unpriced_model_and_the_null_cost_invariant(injected: tuple[DbtResult, d
     assert [(r["provider"], r["model"], r["sku"], r["started_on"]) for r in rows] == [
         ("openai", None, UNPRICED_ID, min(d for d, _ in usage))
     ]
-    # its cost rows were removed: where no cost export covers the day and project, a usage
-    # row has no vendor cost and no price: a null cost, never a 0; where one does, the bill
-    # has nothing for it: billed 0, labelled absent_from_cost_export, its estimate null
+    # its cost rows were removed: a usage row with no vendor cost and no price has a null
+    # cost, never a 0, whether or not a cost export covers its day and project (where one
+    # does, it is labelled absent_from_cost_export)
     evidence = rows[0]["evidence"]
     assert f"{class_rows} row(s) from" in evidence
-    assert f"{tokens} tokens, {uncovered_rows} row(s) with a null cost" in evidence
-    assert result.scalar("select count(*) from main.fct_ai_costs where billed_cost is null") == uncovered_rows
+    assert f"{tokens} tokens, {class_rows} row(s) with a null cost" in evidence
+    assert result.scalar("select count(*) from main.fct_ai_costs where billed_cost is null") == class_rows
     assert result.query(
-        "select cost_allocation, count(*), sum(billed_cost), count(estimated_cost) from main.fct_ai_costs"
+        "select cost_allocation, cost_source, count(*), count(billed_cost) from main.fct_ai_costs"
         " where vendor_model_id = ? group by all order by 1", [UNPRICED_ID]
-    ) == [("absent_from_cost_export", class_rows - uncovered_rows, 0, 0), ("no_cost_export", uncovered_rows, None, 0)]
+    ) == [("absent_from_cost_export", "estimated_from_price_book", class_rows - uncovered_rows, 0),
+          ("no_cost_export", "estimated_from_price_book", uncovered_rows, 0)]
     # the invariant: no null cost without an unpriced_model incident for its provider and model
     uncovered = result.scalar(
         "select count(*) from main.fct_ai_costs as f where f.billed_cost is null and not exists ("

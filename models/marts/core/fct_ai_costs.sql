@@ -17,7 +17,8 @@
 -- estimated from the price book and labelled so; unpriced usage keeps a
 -- null cost. Usage on a covered day that no cost row matches is billed 0
 -- (the vendor's bill has nothing for it; reconciliation_gap compares its
--- estimate). cost_allocation says which of these a row is.
+-- estimate), or null when it has no price. cost_allocation says which of
+-- these a row is.
 -- Each charge then takes its attribution (int_charge_key_attribution, by its
 -- keys) and is converted to the reporting currency (the billing-to-reporting
 -- rate of the charge's day, 1 when the currencies are equal). People's
@@ -136,13 +137,15 @@ covered_days as (
 
 -- usage no cost row took: estimated where no cost export covers it (or the
 -- vendor leaves it out of the export), billed 0 where one does (the bill has
--- nothing for it; its estimate stays in estimated_cost for reconciliation)
+-- nothing for it; its estimate stays in estimated_cost for reconciliation);
+-- usage without a price keeps a null cost either way, never a silent 0
 estimated_usage as (
     select
         usage_charges.*,
         case
             when
                 exclusions.provider is null
+                and usage_charges.estimated_cost is not null
                 and (
                     covered_projects.provider is not null
                     or covered_days.provider is not null
@@ -162,6 +165,7 @@ estimated_usage as (
         case
             when
                 exclusions.provider is null
+                and usage_charges.estimated_cost is not null
                 and (
                     covered_projects.provider is not null
                     or covered_days.provider is not null

@@ -2,9 +2,9 @@
 -- day and project, the vendor-reported cost in fct_ai_costs equals the
 -- export's sum exactly, and nothing there is estimated on top of it, except
 -- usage the vendor documents as absent from its cost export (seed
--- cost_export_exclusions). Compared per provider, day and project (per
--- provider and day on a day with a cost row that names no project). Returns
--- one row per difference.
+-- cost_export_exclusions); unpriced usage there keeps a null cost. Compared
+-- per provider, day and project (per provider and day on a day with a cost
+-- row that names no project). Returns one row per difference.
 with
 
 cost_rows as (
@@ -102,6 +102,7 @@ estimated_on_covered_days as (
     from facts
     where
         facts.cost_source = 'estimated_from_price_book'
+        and facts.billed_cost is not null
         and not exists (
             select 1
             from exclusions
