@@ -54,12 +54,11 @@ daily as (
 -- the observed days of each group whose statistics the run-rates at the
 -- end of an observed day (as of) need, as lists taken by window frames over
 -- the gap-free calendar: the weekdays and the weekend days among its trailing
--- 28 days, and each of its three trailing 30-day blocks
+-- 28 days, and each of its three trailing 30-day blocks. Every step below is
+-- a projection of these rows (one row per scope and day, no regrouping), so
+-- the lists stream through and are never held all at once.
 history_lists as (
     select
-        scope_type,
-        scope_value,
-        spend_on as as_of_on,
         list(usage_cost) filter (
             where is_observed and not is_weekend
         ) over recent_days as weekday_costs,
@@ -71,7 +70,7 @@ history_lists as (
                 where is_observed
             ) over {{ block }} as {{ block }}_costs,
         {%- endfor %}
-        is_observed
+        *
     from daily
     window
         recent_days as (
@@ -96,128 +95,116 @@ history_lists as (
         )
 ),
 
-memberships as (
-    select
-        scope_type,
-        scope_value,
-        as_of_on,
-        'weekday' as stat_group,
-        weekday_costs as group_costs
-    from history_lists
-    where is_observed and len(weekday_costs) > 0
-    union all
-    select
-        scope_type,
-        scope_value,
-        as_of_on,
-        'weekend' as stat_group,
-        weekend_costs as group_costs
-    from history_lists
-    where is_observed and len(weekend_costs) > 0
-    union all
-    select
-        scope_type,
-        scope_value,
-        as_of_on,
-        'block_0' as stat_group,
-        block_0_costs as group_costs
-    from history_lists
-    where is_observed and len(block_0_costs) > 0
-    union all
-    select
-        scope_type,
-        scope_value,
-        as_of_on,
-        'block_1' as stat_group,
-        block_1_costs as group_costs
-    from history_lists
-    where is_observed and len(block_1_costs) > 0
-    union all
-    select
-        scope_type,
-        scope_value,
-        as_of_on,
-        'block_2' as stat_group,
-        block_2_costs as group_costs
-    from history_lists
-    where is_observed and len(block_2_costs) > 0
-),
+{%- set stat_groups = ['weekday', 'weekend', 'block_0', 'block_1', 'block_2'] %}
 
+-- per group: its median, then its burst threshold (median + 3 x 1.4826 x
+-- the median absolute deviation), then its days at or under the threshold
 medians as (
     select
-        *,
-        list_aggregate(group_costs, 'median') as median_cost
-    from memberships
+        {%- for group in stat_groups %}
+            list_aggregate({{ group }}_costs, 'median') as {{ group }}_median,
+        {%- endfor %}
+        *
+    from history_lists
 ),
 
 thresholds as (
     select
-        *,
-        median_cost + 4.4478 * list_aggregate(
-            list_transform(group_costs, lambda cost: abs(cost - median_cost)),
-            'median'
-        ) as burst_threshold
+        {%- for group in stat_groups %}
+            {{ group }}_median + 4.4478 * list_aggregate(
+                list_transform(
+                    {{ group }}_costs,
+                    lambda cost: abs(cost - {{ group }}_median)
+                ),
+                'median'
+            ) as {{ group }}_threshold,
+        {%- endfor %}
+        *
     from medians
 ),
 
 burst_free as (
     select
-        *,
-        list_filter(group_costs, lambda cost: cost <= burst_threshold)
-            as burst_free_costs
+        {%- for group in stat_groups %}
+            list_filter(
+                {{ group }}_costs,
+                lambda cost: cost <= {{ group }}_threshold
+            ) as {{ group }}_burst_free_costs,
+        {%- endfor %}
+        *
     from thresholds
 ),
 
+-- exact means (sums in 1e-10 units divided by day counts) of each group and
+-- of its burst-free days; a group without an observed day has no mean
 group_means as (
     select
-        scope_type,
-        scope_value,
-        as_of_on,
-        stat_group,
-        len(group_costs) as observed_days,
-        len(group_costs) - len(burst_free_costs) as burst_days,
-        cast(
-            cast(list_sum(group_costs) * 10000000000 as hugeint)
-            // len(group_costs) as decimal(38, 0)
-        ) * 0.0000000001 as mean_cost,
-        cast(
-            cast(list_sum(burst_free_costs) * 10000000000 as hugeint)
-            // len(burst_free_costs) as decimal(38, 0)
-        ) * 0.0000000001 as burst_free_mean_cost
+        {%- for group in stat_groups %}
+            {%- for days in [group, group ~ '_burst_free'] %}
+                case
+                    when len({{ days }}_costs) > 0
+                        then cast(
+                            cast(
+                                list_sum({{ days }}_costs) * 10000000000
+                                as hugeint
+                            ) // len({{ days }}_costs) as decimal(38, 0)
+                        ) * 0.0000000001
+                end as {{ days }}_mean,
+            {%- endfor %}
+        {%- endfor %}
+        *
     from burst_free
 ),
 
+-- on an observed day: the burst-free means of its weekdays and weekend days,
+-- and the median burst excess of the blocks with at least 7 observed days
 rates as (
     select
-        scope_type,
-        scope_value,
-        as_of_on,
-        any_value(burst_free_mean_cost) filter (
-            where stat_group = 'weekday'
-        ) as weekday_baseline_rate,
-        any_value(burst_free_mean_cost) filter (
-            where stat_group = 'weekend'
-        ) as weekend_baseline_rate,
-        coalesce(
-            median(mean_cost - burst_free_mean_cost) filter (
-                where stat_group like 'block_%' and observed_days >= 7
-            ),
-            0
-        ) as burst_allowance,
-        coalesce(sum(burst_days) filter (
-            where stat_group in ('weekday', 'weekend')
-        ), 0) as recent_burst_days
+        *,
+        case when is_observed then weekday_burst_free_mean end
+            as weekday_baseline_rate,
+        case when is_observed then weekend_burst_free_mean end
+            as weekend_baseline_rate,
+        case
+            when is_observed
+                then coalesce(
+                    list_aggregate(
+                        [
+                            case
+                                when len(block_0_costs) >= 7
+                                    then block_0_mean - block_0_burst_free_mean
+                            end,
+                            case
+                                when len(block_1_costs) >= 7
+                                    then block_1_mean - block_1_burst_free_mean
+                            end,
+                            case
+                                when len(block_2_costs) >= 7
+                                    then block_2_mean - block_2_burst_free_mean
+                            end
+                        ],
+                        'median'
+                    ),
+                    0
+                )
+        end as burst_allowance,
+        case
+            when is_observed
+                then
+                    len(weekday_costs) - len(weekday_burst_free_costs)
+                    + len(weekend_costs) - len(weekend_burst_free_costs)
+            else 0
+        end as recent_burst_days
     from group_means
-    group by 1, 2, 3
 ),
 
 final as (
     select
-        daily.scope_type,
-        daily.scope_value,
-        daily.usage_cost,
-        daily.recurring_cost,
-        cast(daily.usage_cost + daily.recurring_cost as decimal(38, 10))
+        rates.scope_type,
+        rates.scope_value,
+        rates.usage_cost,
+        rates.recurring_cost,
+        cast(rates.usage_cost + rates.recurring_cost as decimal(38, 10))
             as total_cost,
         cast(rates.weekday_baseline_rate as decimal(38, 10))
             as weekday_baseline_rate,
@@ -239,19 +226,14 @@ final as (
             ) as decimal(38, 10)
         ) as weekend_run_rate,
         coalesce(rates.recent_burst_days, 0) as recent_burst_days,
-        daily.is_weekend,
-        daily.is_observed,
-        daily.spend_on,
+        rates.is_weekend,
+        rates.is_observed,
+        rates.spend_on,
         partitions.refresh_partition,
         partitions.partition_digest
-    from daily
+    from rates
     inner join partitions
-        on strftime(daily.spend_on, '%Y-%m') = partitions.refresh_partition
-    left join rates
-        on
-            daily.scope_type = rates.scope_type
-            and daily.scope_value = rates.scope_value
-            and daily.spend_on = rates.as_of_on
+        on strftime(rates.spend_on, '%Y-%m') = partitions.refresh_partition
     where
         partitions.refresh_partition in (
             select stale_months.refresh_partition from stale_months
