@@ -12,33 +12,49 @@
 
 {% macro stale_partitions(partitions) %}
     {#-
-        A query of the refresh partitions this build of a partitioned model
-        rebuilds: every partition of `partitions` (a relation with
-        refresh_partition and partition_digest) on a full build; on an
-        incremental build, those whose digest the model does not hold (new or
-        changed inputs) and those the model holds that `partitions` no longer
-        lists (inputs gone). All of `partitions` in a dbt unit test.
+        The refresh partitions this build of a partitioned model rebuilds,
+        for `refresh_partition in (...)`: every partition of `partitions` (a
+        relation with refresh_partition and partition_digest), as a query, on
+        a full build and in a dbt unit test; on an incremental build, those
+        whose digest the model does not hold (new or changed inputs) and
+        those the model holds that `partitions` no longer lists (inputs
+        gone), looked up when the model is compiled (before its pre-hook
+        deletes them) and written as literals ('2026-05', 'seats'; null for
+        none). Literals let DuckDB prune the scans of the partitioned inputs;
+        a subquery that reads the model itself made it build hash tables of
+        whole input tables instead, and run out of memory at 10M charges.
     -#}
-    {%- if model.resource_type != 'unit_test' and is_incremental() -%}
-        select current_partitions.refresh_partition
-        from {{ partitions }} as current_partitions
-        where not exists (
-            select 1
-            from {{ this }} as built
-            where
-                built.refresh_partition = current_partitions.refresh_partition
-                and built.partition_digest
-                = current_partitions.partition_digest
-        )
-        union
-        select built.refresh_partition
-        from {{ this }} as built
-        where not exists (
-            select 1
+    {%- if model.resource_type != 'unit_test' and execute and is_incremental() -%}
+        {%- set stale_query -%}
+            select current_partitions.refresh_partition
             from {{ partitions }} as current_partitions
-            where
-                current_partitions.refresh_partition = built.refresh_partition
-        )
+            where not exists (
+                select 1
+                from {{ this }} as built
+                where
+                    built.refresh_partition
+                    = current_partitions.refresh_partition
+                    and built.partition_digest
+                    = current_partitions.partition_digest
+            )
+            union
+            select built.refresh_partition
+            from {{ this }} as built
+            where not exists (
+                select 1
+                from {{ partitions }} as current_partitions
+                where
+                    current_partitions.refresh_partition
+                    = built.refresh_partition
+            )
+            order by 1
+        {%- endset -%}
+        {%- set stale = run_query(stale_query).columns[0].values() -%}
+        {%- for partition in stale -%}
+            '{{ partition | replace("'", "''") }}'{{ ', ' if not loop.last }}
+        {%- else -%}
+            null
+        {%- endfor -%}
     {%- else -%}
         select refresh_partition from {{ partitions }}
     {%- endif -%}

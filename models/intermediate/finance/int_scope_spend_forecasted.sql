@@ -35,7 +35,10 @@ partitions as (
 ),
 
 stale_months as (
-    {{ stale_partitions(ref('int_forecast_partitions')) }}
+    select refresh_partition from partitions
+    where refresh_partition in (
+        {{ stale_partitions(ref('int_forecast_partitions')) }}
+    )
 ),
 
 -- the days of the stale months and the 89 days before the first of them
