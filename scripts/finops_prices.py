@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PRICE_BOOK_PATH = ROOT / "seeds" / "price_book.csv"
 MODEL_ALIASES_PATH = ROOT / "seeds" / "model_aliases.csv"
+MODELS_PATH = ROOT / "seeds" / "models.csv"
 
 PRICE_BOOK_COLUMNS: tuple[str, ...] = (
     "provider",
@@ -37,14 +38,8 @@ PRICE_BOOK_COLUMNS: tuple[str, ...] = (
     "source_url",
     "notes",
 )
-MODEL_ALIAS_COLUMNS: tuple[str, ...] = (
-    "provider",
-    "vendor_model_id",
-    "model",
-    "model_family",
-    "model_developer",
-    "model_version",
-)
+MODEL_ALIAS_COLUMNS: tuple[str, ...] = ("provider", "vendor_model_id", "model")
+MODEL_COLUMNS: tuple[str, ...] = ("model", "model_family", "model_developer", "model_version")
 
 PROVIDERS: frozenset[str] = frozenset(
     {
@@ -266,27 +261,67 @@ class PriceBook:
 
 @dataclass(frozen=True)
 class ModelAlias:
-    """One row of ``seeds/model_aliases.csv``."""
+    """One row of ``seeds/model_aliases.csv``: a vendor identifier no rule resolves."""
 
     provider: str
     vendor_model_id: str
     model: str
-    model_family: str
-    model_developer: str
-    model_version: str
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise ValueError(f"{path}: columns must be {','.join(columns)}")
+        return list(reader)
 
 
 def load_model_aliases(path: Path = MODEL_ALIASES_PATH) -> dict[tuple[str, str], ModelAlias]:
     """(provider, vendor_model_id) -> alias row."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != MODEL_ALIAS_COLUMNS:
-            raise ValueError(f"{path}: columns must be {','.join(MODEL_ALIAS_COLUMNS)}")
-        aliases: dict[tuple[str, str], ModelAlias] = {}
-        for rec in reader:
-            alias = ModelAlias(**rec)
-            key = (alias.provider, alias.vendor_model_id)
-            if key in aliases:
-                raise ValueError(f"{path}: duplicate alias {key}")
-            aliases[key] = alias
+    aliases: dict[tuple[str, str], ModelAlias] = {}
+    for rec in _read_rows(path, MODEL_ALIAS_COLUMNS):
+        alias = ModelAlias(**rec)
+        key = (alias.provider, alias.vendor_model_id)
+        if key in aliases:
+            raise ValueError(f"{path}: duplicate alias {key}")
+        aliases[key] = alias
     return aliases
+
+
+def load_models(path: Path = MODELS_PATH) -> dict[str, dict[str, str]]:
+    """Canonical model -> its row of ``seeds/models.csv`` (family, developer, version)."""
+    return {rec["model"]: rec for rec in _read_rows(path, MODEL_COLUMNS)}
+
+
+# The rule of macros/pricing/vendor_model_key.sql, step by step (see there for why).
+_KEY_STEPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^auto:\s*"), ""),
+    (re.compile(r"\s*\([^)]*\)$"), ""),
+    (re.compile(r"^([a-z]{2,6}\.)?(anthropic|openai|google|meta|amazon)\.|-v\d+(:\d+)?$"), ""),
+    (re.compile(r"[^a-z0-9]+"), "-"),
+)
+_SNAPSHOT = re.compile(r"(-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest))?(-thinking)?$")
+_OLD_ORDER = re.compile(r"^claude-(\d+(-\d+)?)-([a-z]+)")
+
+
+def vendor_model_key(vendor_model_id: str) -> str:
+    """The key under which a vendor's model identifier names a canonical model."""
+    key = vendor_model_id.strip().lower()
+    for pattern, replacement in _KEY_STEPS:
+        key = pattern.sub(replacement, key)
+    key = _SNAPSHOT.sub("", key.strip("-"), count=1)
+    return _OLD_ORDER.sub(r"claude-\3-\1", key, count=1)
+
+
+def resolve_model(provider: str, vendor_model_id: str,
+                  aliases: dict[tuple[str, str], ModelAlias] | None = None,
+                  models: dict[str, dict[str, str]] | None = None) -> str | None:
+    """The canonical model a vendor identifier names: an alias row, else the rule; None if neither."""
+    aliases = load_model_aliases() if aliases is None else aliases
+    models = load_models() if models is None else models
+    lowered = {(p, v.lower()): a.model for (p, v), a in aliases.items()}
+    hit = lowered.get((provider, vendor_model_id.lower()))
+    if hit is not None:
+        return hit
+    by_key = {vendor_model_key(model): model for model in models}
+    return by_key.get(vendor_model_key(vendor_model_id))

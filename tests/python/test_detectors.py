@@ -36,7 +36,7 @@ import pytest
 from conftest import ROOT, DbtResult, build_warehouse
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from finops_prices import PriceBook, load_model_aliases  # noqa: E402
+from finops_prices import PriceBook, resolve_model  # noqa: E402
 
 GENERATOR = ROOT / "scripts" / "generate_sample_data.py"
 WINDOW = ("--start", "2026-06-02", "--days", "100", "--seed", "42", "--teams", "5", "--users", "4")
@@ -134,9 +134,10 @@ def anthropic_classes(result: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def anthropic_list_value(result: dict[str, Any], day: date, book: PriceBook, aliases: dict) -> Decimal:
+def anthropic_list_value(result: dict[str, Any], day: date, book: PriceBook) -> Decimal:
     """Price-book value of one Anthropic usage result."""
-    model = aliases[("anthropic", result["model"])].model
+    model = resolve_model("anthropic", result["model"])
+    assert model is not None, result["model"]
     context = "long" if result.get("context_window") == "200k-1M" else "standard"
     return sum(
         (book.cost("anthropic", model, cls, qty, day, result["service_tier"], context)
@@ -318,10 +319,10 @@ def test_duplicate_export(injected: tuple[DbtResult, dict[str, Any]]) -> None:
 
 def test_spend_spike(injected: tuple[DbtResult, dict[str, Any]]) -> None:
     result, _ = injected
-    book, aliases = PriceBook.load(), load_model_aliases()
+    book = PriceBook.load()
     onset = date(2026, 8, 19)
     spend = sum(
-        (anthropic_list_value(r, d, book, aliases) for d, r in results(result.raw_dir / "anthropic" / "usage_messages")
+        (anthropic_list_value(r, d, book) for d, r in results(result.raw_dir / "anthropic" / "usage_messages")
          if d == onset and r["api_key_id"] == "apikey_bulktagger"),
         Decimal(0),
     )
@@ -335,7 +336,7 @@ def test_spend_spike(injected: tuple[DbtResult, dict[str, Any]]) -> None:
 
 def test_reconciliation_gap(injected: tuple[DbtResult, dict[str, Any]]) -> None:
     result, _ = injected
-    book, aliases = PriceBook.load(), load_model_aliases()
+    book = PriceBook.load()
     july = lambda d: (d.year, d.month) == (2026, 7)  # noqa: E731
     cost = sum(
         (Decimal(r["amount"]) / 100 for d, r in results(result.raw_dir / "anthropic" / "cost_report") if july(d)),
@@ -343,7 +344,7 @@ def test_reconciliation_gap(injected: tuple[DbtResult, dict[str, Any]]) -> None:
     )
     # the usage side leaves out the priority tier, which the cost report never carries
     usage = sum(
-        (anthropic_list_value(r, d, book, aliases) for d, r in results(result.raw_dir / "anthropic" / "usage_messages")
+        (anthropic_list_value(r, d, book) for d, r in results(result.raw_dir / "anthropic" / "usage_messages")
          if july(d) and r["service_tier"] != "priority"),
         Decimal(0),
     )

@@ -74,9 +74,11 @@ def list_price(provider: str, model: str, token_class: str, on: date, tier: str 
     raise AssertionError(f"no price for {provider}/{model}/{token_class}/{tier} on {on}")
 
 
-def aliases() -> dict[tuple[str, str], str]:
-    with ALIASES.open(newline="", encoding="utf-8") as handle:
-        return {(r["provider"], r["vendor_model_id"]): r["model"] for r in csv.DictReader(handle)}
+def canonical(provider: str, vendor_model_id: str) -> str | None:
+    """The canonical model a vendor id names (seed model_aliases, else the rule)."""
+    from finops_prices import resolve_model
+
+    return resolve_model(provider, vendor_model_id)
 
 
 def bucket_day(bucket: dict[str, Any]) -> date:
@@ -189,17 +191,16 @@ def test_anthropic_envelopes_and_amounts_are_cent_strings(tmp_path: Path) -> Non
         assert Decimal(result["amount"]) > 0
         assert result["currency"] == "USD"
     # An output-token charge equals usage tokens x list price, in cents.
-    alias = aliases()
     day, row = next((d, r) for d, r in costs if r["token_type"] == "output_tokens")
     tokens = usage[(day, row["workspace_id"], row["model"], row["service_tier"], "output_tokens")]
-    model = alias[("anthropic", row["model"])]
+    model = canonical("anthropic", row["model"])
+    assert model is not None
     expected_cents = tokens * list_price("anthropic", model, "output", day, row["service_tier"]) * 100
     assert Decimal(row["amount"]) == expected_cents
 
 
 def test_openai_cost_equals_quantity_times_price_book(tmp_path: Path) -> None:
     run(tmp_path)
-    alias = aliases()
     checked = 0
     for _, page in json_pages(tmp_path, "openai/costs"):
         for bucket in page["data"]:
@@ -208,7 +209,9 @@ def test_openai_cost_equals_quantity_times_price_book(tmp_path: Path) -> None:
                 tier, _, item = r["line_item"].rpartition(" | ")
                 vendor_id, piece = item.split(", ")
                 token_class = {"input": "input", "cached input": "cached_input", "output": "output"}[piece]
-                price = list_price("openai", alias[("openai", vendor_id)], token_class, day, tier or "standard")
+                model = canonical("openai", vendor_id)
+                assert model is not None, vendor_id
+                price = list_price("openai", model, token_class, day, tier or "standard")
                 assert r["amount"]["value"] == r["quantity"] * price, r
                 checked += 1
     assert checked > 50
@@ -375,7 +378,7 @@ def test_injected_incidents_are_parameterised_and_listed(tmp_path: Path) -> None
     assert ratio[True] / ratio[False] == pytest.approx(1.3, rel=0.01)
     usage = [r for _, p in json_pages(tmp_path, "openai/usage_completions") for b in p["data"] for r in b["results"]]
     assert any(r["model"] == "gpt-5-nano-2025-08-07" for r in usage)
-    assert ("openai", "gpt-5-nano-2025-08-07") not in aliases()
+    assert canonical("openai", "gpt-5-nano-2025-08-07") is None
     spike = [r["num_model_requests"] for r in usage if r["api_key_id"] == "key_docbackfill"]
     assert len(spike) == 2 and min(spike) > 3000
     items = {r["line_item"] for _, p in json_pages(tmp_path, "openai/costs") for b in p["data"] for r in b["results"]}
@@ -383,24 +386,19 @@ def test_injected_incidents_are_parameterised_and_listed(tmp_path: Path) -> None
 
 
 def test_price_book_and_aliases_are_consistent() -> None:
-    from finops_prices import PriceBook, load_model_aliases
+    from finops_prices import PriceBook, load_model_aliases, load_models, vendor_model_key
 
     book = PriceBook.load(PRICE_BOOK)
     assert book.problems() == []
     header = PRICE_BOOK.read_text().splitlines()[0]
     assert header == ("provider,model,token_class,service_tier,context_tier,unit_price,currency,pricing_unit,"
                       "effective_from,effective_to,source_url,notes")
+    # the alias seed holds only what the rule cannot resolve, each to a priced model
     alias_rows = load_model_aliases(ALIASES)
+    assert len(alias_rows) < 20
     for (provider, vendor_id), alias in alias_rows.items():
-        if provider == "github_copilot" and not vendor_id.startswith("copilot"):
-            continue  # Copilot model names: billed per premium request / AI credit, not per model
-        if provider == "cursor" and not book.has_model(provider, alias.model):
-            # Cursor bills each event itself (chargedCents): its model names only need to reach
-            # a canonical model that the model's own developer prices
-            developer = {"anthropic": "anthropic", "openai": "openai", "google": "gcp_vertex"}
-            assert book.has_model(developer[alias.model_developer], alias.model), (provider, vendor_id)
-            continue
         assert book.has_model(provider, alias.model), (provider, vendor_id)
+        assert vendor_model_key(vendor_id) not in {vendor_model_key(m) for m in load_models()}, vendor_id
     # Effective-dated history the sample spans.
     assert book.price("anthropic", "claude-sonnet-5-5", "cached_input", date(2026, 10, 6)).unit_price == Decimal("0.20")
     assert book.price("anthropic", "claude-sonnet-5-5", "cached_input", date(2026, 10, 7)).unit_price == Decimal("0.10")
@@ -430,30 +428,28 @@ def test_shipped_sample_contains_the_opus_tokenizer_change() -> None:
     assert new / old == pytest.approx(1.35, rel=0.01)
     assert min(r["timestamp"] for r in opus if r["model"] == "claude-opus-4-7") >= "2026-04-16"
     emitted = {("anthropic", r["model"]) for r in rows if r["provider"] == "anthropic"}
-    known = aliases()
-    assert all(key in known for key in emitted)
+    assert all(canonical(*key) is not None for key in emitted)
 
 
-def test_shipped_sample_models_all_have_aliases() -> None:
-    known = aliases()
-    missing: set[tuple[str, str]] = set()
+def test_shipped_sample_models_all_resolve() -> None:
+    seen: set[tuple[str, str]] = set()
     for _, page in json_pages(SAMPLE, "openai/usage_completions"):
-        missing |= {("openai", r["model"]) for b in page["data"] for r in b["results"]} - known.keys()
+        seen |= {("openai", r["model"]) for b in page["data"] for r in b["results"]}
     for _, page in json_pages(SAMPLE, "anthropic/usage_messages"):
-        missing |= {("anthropic", r["model"]) for b in page["data"] for r in b["results"]} - known.keys()
+        seen |= {("anthropic", r["model"]) for b in page["data"] for r in b["results"]}
     for _, page in json_pages(SAMPLE, "cursor/usage_events"):
-        missing |= {("cursor", e["model"]) for e in page["usageEvents"]} - known.keys()
+        seen |= {("cursor", e["model"]) for e in page["usageEvents"]}
     for _, row in csv_rows(SAMPLE, "github_copilot"):
         if row["model"]:
-            missing |= {("github_copilot", row["model"])} - known.keys()
+            seen |= {("github_copilot", row["model"])}
     for _, row in csv_rows(SAMPLE, "aws_cur"):
         if row["line_item_product_code"] == "AmazonBedrock":
-            missing |= {("aws_bedrock", row["line_item_usage_type"].split("-")[1])} - known.keys()
+            seen |= {("aws_bedrock", row["line_item_usage_type"].split("-")[1])}
         elif row["product_product_name"].endswith("(Amazon Bedrock Edition)"):
-            missing |= {("aws_bedrock", row["product_product_name"])} - known.keys()
+            seen |= {("aws_bedrock", row["product_product_name"])}
     for _, row in csv_rows(SAMPLE, "azure_cost"):
         if row["MeterSubCategory"] == "Azure OpenAI":
             name = row["MeterName"]
             token = next(t for t in ("gpt-4o-mini-0718", "gpt 4o 1120", "GPT 5 Mini", "o3") if name.startswith(t))
-            missing |= {("azure_openai", token)} - known.keys()
-    assert missing == set()
+            seen |= {("azure_openai", token)}
+    assert seen and {key for key in seen if canonical(*key) is None} == set()

@@ -15,7 +15,7 @@
 -- provider and month with a billed seat line are left out), and open
 -- assignments run up to the last day any bill or usage export covers, so
 -- that a build on a later day does not invent seat-months.
--- Resolves every charge's canonical model (seed model_aliases) and its list
+-- Takes every charge's canonical model (int_vendor_models) and its list
 -- price from the price book valid on the charge's day (seed price_book:
 -- provider, model, token class, service tier, context tier, effective dates).
 -- A long-context tier applies to the whole request, so the tier comes from
@@ -55,16 +55,8 @@ charges as (
         )
 ),
 
--- vendor ids are matched case-insensitively ('Gemini 2.5 Flash' in a Vertex
--- SKU, 'gemini 2.5 flash' in a Gemini API SKU)
-aliases as (
-    select distinct
-        provider,
-        lower(vendor_model_id) as vendor_model_key,
-        model,
-        model_family,
-        model_developer
-    from {{ ref('model_aliases') }}
+vendor_models as (
+    select * from {{ ref('int_vendor_models') }}
 ),
 
 price_book as (
@@ -74,9 +66,9 @@ price_book as (
 modelled as (
     select
         charges.*,
-        aliases.model,
-        aliases.model_family,
-        aliases.model_developer,
+        vendor_models.model,
+        vendor_models.model_family,
+        vendor_models.model_developer,
         -- non-token units are priced per SKU, not per model
         case
             when charges.cost_grain = 'seat'
@@ -93,13 +85,13 @@ modelled as (
                             then 'copilot-enterprise-seat'
                         else 'copilot-business-seat'
                     end
-            else aliases.model
+            else vendor_models.model
         end as price_model
     from charges
-    left join aliases
+    left join vendor_models
         on
-            charges.provider = aliases.provider
-            and lower(charges.vendor_model_id) = aliases.vendor_model_key
+            charges.provider = vendor_models.provider
+            and charges.vendor_model_id = vendor_models.vendor_model_id
 ),
 
 priced as (

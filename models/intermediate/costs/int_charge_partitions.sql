@@ -61,6 +61,7 @@ reference as (
     select md5(concat_ws(
         '#',
         {{ content_digest(ref('model_aliases')) }},
+        {{ content_digest(ref('models')) }},
         {{ content_digest(ref('price_book')) }},
         {{ content_digest(ref('cost_export_exclusions')) }}
     )) as reference_digest

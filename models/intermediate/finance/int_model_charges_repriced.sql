@@ -2,10 +2,11 @@
 -- about its tokens: for cached input the input price it would otherwise have
 -- paid, and what the same tokens would cost on the family's cheapest model.
 -- The cheapest model of a family is, for the provider and the charge's day,
--- the member (seed model_aliases) with the lowest standard input + output
--- list price (ties: model name); a token class it has no price for is
--- priced at the charge's own model (no saving claimed). Price-book amounts
--- are in the price book's currency (price_currency). A view: only
+-- the member (seed models, among the provider's price-book models) with the
+-- lowest standard input + output list price (ties: model name); a token
+-- class it has no price for is priced at the charge's own model (no saving
+-- claimed). Price-book amounts are in the price book's currency
+-- (price_currency). A view: only
 -- mart_unit_economics reads it, in sums.
 {%- set price_keys = [
     'provider', 'model', 'model_family', 'token_class', 'service_tier',
@@ -18,16 +19,18 @@ price_book as (
     select * from {{ ref('price_book') }}
 ),
 
-aliases as (
-    select * from {{ ref('model_aliases') }}
+models as (
+    select * from {{ ref('models') }}
 ),
 
 family_members as (
     select distinct
-        provider,
-        model,
-        model_family
-    from aliases
+        price_book.provider,
+        models.model,
+        models.model_family
+    from price_book
+    inner join models
+        on price_book.model = models.model
 ),
 
 token_charges as (

@@ -39,8 +39,8 @@ openai_usage as (
     {{ current_rows('stg_openai__usage_completions') }}
 ),
 
-aliases as (
-    select * from {{ ref('model_aliases') }}
+vendor_models as (
+    select * from {{ ref('int_vendor_models') }}
 ),
 
 gateway_daily as (
@@ -48,24 +48,24 @@ gateway_daily as (
         'tokens_per_prompt_char' as signal_name,
         gateway_requests.provider,
         coalesce(
-            aliases.model_family, gateway_requests.vendor_model_id
+            vendor_models.model_family, gateway_requests.vendor_model_id
         ) as model_family,
         coalesce(
             gateway_requests.agent, gateway_requests.api_key_id, 'unknown'
         ) as workload_key,
         gateway_requests.requested_on as observed_on,
-        mode(coalesce(aliases.model, gateway_requests.vendor_model_id))
+        mode(coalesce(vendor_models.model, gateway_requests.vendor_model_id))
             as model,  -- noqa: RF04
         count(*) as request_count,
         median(
             gateway_requests.input_tokens / gateway_requests.prompt_chars
         ) as observed_value
     from gateway_requests
-    left join aliases
+    left join vendor_models
         on
-            gateway_requests.provider = aliases.provider
-            and lower(gateway_requests.vendor_model_id)
-            = lower(aliases.vendor_model_id)
+            gateway_requests.provider = vendor_models.provider
+            and gateway_requests.vendor_model_id
+            = vendor_models.vendor_model_id
     where
         gateway_requests.input_tokens > 0
         and gateway_requests.prompt_chars > 0
@@ -76,25 +76,24 @@ usage_daily as (
     select
         'input_tokens_per_request' as signal_name,
         'openai' as provider,
-        coalesce(aliases.model_family, openai_usage.vendor_model_id)
+        coalesce(vendor_models.model_family, openai_usage.vendor_model_id)
             as model_family,
         coalesce(openai_usage.api_key_id, openai_usage.project_id, 'unknown')
         || '/' || coalesce(openai_usage.service_tier, 'standard')
             as workload_key,
         openai_usage.usage_on as observed_on,
         arg_max(
-            coalesce(aliases.model, openai_usage.vendor_model_id),
+            coalesce(vendor_models.model, openai_usage.vendor_model_id),
             openai_usage.request_count
         ) as model,  -- noqa: RF04
         sum(openai_usage.request_count) as request_count,
         sum(openai_usage.input_tokens) / sum(openai_usage.request_count)
             as observed_value
     from openai_usage
-    left join aliases
+    left join vendor_models
         on
-            aliases.provider = 'openai'
-            and lower(openai_usage.vendor_model_id)
-            = lower(aliases.vendor_model_id)
+            vendor_models.provider = 'openai'
+            and openai_usage.vendor_model_id = vendor_models.vendor_model_id
     where openai_usage.request_count > 0 and openai_usage.input_tokens > 0
     group by 1, 2, 3, 4, 5
 ),

@@ -2,8 +2,8 @@
     unpriced_model: charges the price book cannot price. A charge counts when
     its cost is null (a usage row with no vendor cost and no price: never a
     silent 0), or when it is a usage charge of a vendor model that the
-    price book does not know (no alias to a canonical model, or no price-book
-    row at all for that provider and model or SKU): its list cost and any
+    price book does not know (no canonical model in int_vendor_models, or no
+    price-book row for that provider and model or SKU): its list cost and any
     estimate are then impossible even if the vendor billed it. One incident
     per provider × vendor model (the vendor's model id, else its SKU), dated
     by its first charge, with rows, tokens and null-cost rows in evidence.
@@ -77,7 +77,8 @@ final as (
         provider || ':' || vendor_model as incident_key,
         provider || ' model ''' || vendor_model || ''''
         || case
-            when model is null then ' has no canonical model (model_aliases)'
+            when model is null
+                then ' has no canonical model (seeds models, model_aliases)'
             else ' (' || model || ') has no price-book price'
         end
         || ': ' || row_count || ' row(s) from '
