@@ -75,7 +75,7 @@ EXPORTS: tuple[Export, ...] = (
            personal=("line_item_user_identifier",)),
     Export("azure_cost", ("*.csv",)),
     Export("gcp_billing", ("*.jsonl",)),
-    Export("github_copilot", ("*.csv",), personal=("username",)),
+    Export("github_copilot", ("*.csv",), personal=("username", "User")),
     Export("cursor/usage_events", ("*.json",), "usageEvents", personal=("userEmail",)),
     Export("seats", ("*.csv",), personal=("user_email",), aliases=("user_email",)),
     Export("activity", ("*.csv",), personal=("public_id", "name", "email")),

@@ -76,6 +76,7 @@ modelled as (
             when charges.token_class = 'premium_request'
                 then 'copilot-premium-request'
             when charges.token_class = 'ai_credit' then 'copilot-ai-credit'
+            when charges.token_class = 'ai_unit' then 'copilot-ai-unit'
             when
                 charges.provider = 'github_copilot'
                 and charges.token_class = 'seat'

@@ -359,7 +359,8 @@ unioned as (
         'token_class': 'token_class',
         'consumed_unit':
             "case token_class when 'premium_request' then 'Requests'"
-            ~ " when 'ai_credit' then 'Credits' when 'seat' then 'Seats'"
+            ~ " when 'ai_credit' then 'Credits' when 'ai_unit' then 'AI Units'"
+            ~ " when 'seat' then 'Seats'"
             ~ " else unit_type end",
         'consumed_quantity':
             "case when token_class = 'ai_credit'"

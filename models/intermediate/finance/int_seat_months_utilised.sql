@@ -89,7 +89,7 @@ copilot_active as (
     where
         is_ai_spend
         and username is not null
-        and token_class in ('premium_request', 'ai_credit')
+        and token_class in ('premium_request', 'ai_credit', 'ai_unit')
 ),
 
 activity as (

@@ -128,6 +128,7 @@ final as (
                 when 'output' then 'Output Tokens'
                 when 'premium_request' then 'Premium Requests'
                 when 'ai_credit' then 'AI Credits'
+                when 'ai_unit' then 'AI Units'
                 when 'ptu_hour' then 'Provisioned Throughput Units'
                 when 'seat' then 'Seats'
                 when 'web_search' then 'Web Search Requests'

@@ -1,9 +1,30 @@
 {{ config(meta={'raw_export': 'github_copilot'}) }}
 
+{#-
+    GitHub writes four CSV reports into github_copilot/, told apart by their
+    header (report_variant below). The money columns are required in every
+    report but the premium request analytics report, which has `Requests
+    Used` instead; that report needs `Timestamp` and `Model`, the others
+    `date` and `product`. The columns each variant adds are checked per row
+    (missing_variant_column).
+-#}
+{%- set unless_analytics_report = '|Requests Used' -%}
 {{ check_required_columns('github_copilot', 'usage', [
-    'date', 'product', 'sku', 'quantity',
-    'gross_amount', 'discount_amount', 'net_amount',
+    'date' ~ unless_analytics_report,
+    'product' ~ unless_analytics_report,
+    'sku' ~ unless_analytics_report,
+    'quantity' ~ unless_analytics_report,
+    'gross_amount' ~ unless_analytics_report,
+    'discount_amount' ~ unless_analytics_report,
+    'net_amount' ~ unless_analytics_report,
+    'Timestamp|date',
+    'Model|product',
 ]) }}
+
+{%- set token_columns = [
+    'total_input_tokens', 'total_output_tokens',
+    'total_cache_creation_tokens', 'total_cache_read_tokens',
+] %}
 
 with
 
@@ -19,26 +40,57 @@ split as (
         file_modified_at,
         file_md5,
         landing_key,
+        header,
         len(header) as header_field_count,
         len(fields) as field_count,
+        -- which report the file is (header-based):
+        -- https://docs.github.com/en/billing/reference/billing-reports
+        case
+            when list_contains(header, 'Requests Used')
+                then 'premium_request_analytics'
+            when list_has_any(header, {{ token_columns }})
+                then 'token_usage_report'
+            when list_has_any(header, ['exceeds_quota', 'total_monthly_quota'])
+                then 'premium_request_report'
+            else 'usage_report'
+        end as report_variant,
         {{ csv_field('date') }} as date_text,
+        {{ csv_field('Timestamp') }} as timestamp_text,
         {{ csv_field('product') }} as product,
         {{ csv_field('sku') }} as sku,
-        {{ csv_field('unit_type') }} as unit_type,
-        {{ csv_field('username') }} as username,
+        {{ csv_field('unit_type') }} as reported_unit_type,
+        coalesce({{ csv_field('username') }}, {{ csv_field('User') }})
+            as username,
         {{ csv_field('organization') }} as organization,
         {{ csv_field('repository') }} as repository,
         {{ csv_field('workflow_path') }} as workflow_path,
         {{ csv_field('cost_center_name') }} as cost_center_name,
-        -- `model` appears only in newer premium-request reports
-        {{ csv_field('model') }} as vendor_model,
+        -- `model` in the premium-request and token reports (and some usage
+        -- reports), `Model` in the premium request analytics report
+        coalesce({{ csv_field('model') }}, {{ csv_field('Model') }})
+            as vendor_model,
         {{ csv_field('quantity') }} as quantity_text,
+        {{ csv_field('Requests Used') }} as requests_used_text,
         {{ csv_field('gross_amount') }} as gross_amount_text,
         {{ csv_field('discount_amount') }} as discount_amount_text,
         {{ csv_field('net_amount') }} as net_amount_text,
         {{ csv_field('applied_cost_per_quantity') }} as applied_cost_text,
         {{ csv_field('aic_quantity') }} as aic_quantity_text,
-        {{ csv_field('aic_gross_amount') }} as aic_gross_amount_text
+        {{ csv_field('aic_gross_amount') }} as aic_gross_amount_text,
+        coalesce(
+            {{ csv_field('exceeds_quota') }},
+            {{ csv_field('Exceeds Monthly Quota') }}
+        ) as exceeds_quota_text,
+        coalesce(
+            {{ csv_field('total_monthly_quota') }},
+            {{ csv_field('Total Monthly Quota') }}
+        ) as monthly_quota_text,
+        {{ csv_field('total_input_tokens') }} as total_input_tokens_text,
+        {{ csv_field('total_output_tokens') }} as total_output_tokens_text,
+        {{ csv_field('total_cache_creation_tokens') }}
+            as total_cache_creation_tokens_text,
+        {{ csv_field('total_cache_read_tokens') }}
+            as total_cache_read_tokens_text
     from records
     where file_problem is null
 ),
@@ -46,30 +98,96 @@ split as (
 renamed as (
     select
         *,
-        try_cast(date_text as date) as usage_on,
-        -- SKU strings are unconfirmed: compare a key with case and
-        -- punctuation folded ('Copilot Premium Request' and
-        -- 'copilot_premium_request' both give copilot_premium_request)
+        -- the analytics report has a UTC timestamp per request, the others
+        -- a UTC day
+        try_cast(timestamp_text as timestamptz) as usage_at,
+        coalesce(
+            try_cast(date_text as date),
+            cast(
+                timezone('UTC', try_cast(timestamp_text as timestamptz))
+                as date
+            )
+        ) as usage_on,
+        -- SKU strings are matched with case and punctuation folded
+        -- ('Copilot Premium Request' and 'copilot_premium_request' both give
+        -- copilot_premium_request)
         trim(regexp_replace(lower(sku), '[^a-z0-9]+', '_', 'g'), '_')
             as sku_key,
-        try_cast(quantity_text as decimal(38, 10)) as quantity,
+        trim(regexp_replace(lower(product), '[^a-z0-9]+', '_', 'g'), '_')
+            as product_key,
+        trim(
+            regexp_replace(lower(reported_unit_type), '[^a-z0-9]+', '_', 'g'),
+            '_'
+        ) as unit_key,
+        -- amounts and quantities are decimal text, sometimes with float noise
+        -- (0.018000000000000002) or an exponent (9.4086E-05): kept to 10
+        -- decimal places, never as a float
+        try_cast(
+            coalesce(quantity_text, requests_used_text) as decimal(38, 10)
+        ) as quantity,
         try_cast(gross_amount_text as decimal(38, 10)) as gross_amount,
         try_cast(discount_amount_text as decimal(38, 10)) as discount_amount,
         try_cast(net_amount_text as decimal(38, 10)) as net_amount,
         try_cast(applied_cost_text as decimal(38, 10))
             as applied_cost_per_quantity,
         try_cast(aic_quantity_text as decimal(38, 10)) as aic_quantity,
-        try_cast(aic_gross_amount_text as decimal(38, 10)) as aic_gross_amount
+        try_cast(aic_gross_amount_text as decimal(38, 10)) as aic_gross_amount,
+        -- `True`/`False` as written; a quota is a number or `Unlimited`
+        try_cast(exceeds_quota_text as boolean) as is_quota_exceeded,
+        try_cast(monthly_quota_text as decimal(38, 10)) as total_monthly_quota,
+        lower(monthly_quota_text) = 'unlimited' as is_quota_unlimited,
+        -- the columns a variant adds, which its header must have
+        list_filter(
+            case report_variant
+                when 'premium_request_analytics'
+                    then ['Timestamp', 'User', 'Model', 'Requests Used']
+                when 'premium_request_report'
+                    then [
+                        'username', 'model', 'exceeds_quota',
+                        'total_monthly_quota'
+                    ]
+                when 'token_usage_report'
+                    then [
+                        'username', 'model', 'exceeds_quota',
+                        'total_monthly_quota'
+                    ] || {{ token_columns }}
+                else []
+            end,
+            lambda column_name: not list_contains(header, column_name)
+        )[1] as missing_variant_column,
+        -- token counts are whole numbers (a cast would round 4.5 to 5)
+        case
+            when regexp_full_match(total_input_tokens_text, '[0-9]+')
+                then cast(total_input_tokens_text as bigint)
+        end as total_input_tokens,
+        case
+            when regexp_full_match(total_output_tokens_text, '[0-9]+')
+                then cast(total_output_tokens_text as bigint)
+        end as total_output_tokens,
+        case
+            when regexp_full_match(total_cache_creation_tokens_text, '[0-9]+')
+                then cast(total_cache_creation_tokens_text as bigint)
+        end as total_cache_creation_tokens,
+        case
+            when regexp_full_match(total_cache_read_tokens_text, '[0-9]+')
+                then cast(total_cache_read_tokens_text as bigint)
+        end as total_cache_read_tokens
     from split
 ),
 
 classified as (
     select
         *,
-        -- https://docs.github.com/en/billing/reference/billing-reports:
-        -- premium requests ($0.04 each) are billed up to 2026-05-31, AI
-        -- credits ($0.01 each) from 2026-06-01; seats are per user-month.
+        -- https://docs.github.com/en/billing/reference/billing-reports and
+        -- .../product-and-sku-names: premium requests ($0.04 each) are billed
+        -- up to 2026-05-31 (`requests`), AI credits ($0.01 each) from
+        -- 2026-06-01; AI units (`copilot_ai_unit`, `coding_agent_ai_unit`,
+        -- `spark_ai_unit`, unit `ai-units`, $0.01) appear in reports from
+        -- March 2026; seats (`copilot_for_business`, `copilot_enterprise`,
+        -- `copilot_standalone`) are per user-month.
         case
+            when report_variant = 'premium_request_analytics'
+                then 'premium_request'
             when sku_key is null then null
             when
                 regexp_matches(
@@ -77,10 +195,14 @@ classified as (
                 )
                 or regexp_full_match(
                     sku_key,
-                    'copilot_(for_)?(business|enterprise|pro|pro_plus)'
-                    || '(_plan)?'
+                    'copilot_(for_)?(business|enterprise|pro|pro_plus'
+                    || '|standalone)(_plan)?'
                 )
                 then 'seat'
+            when
+                regexp_matches(sku_key, '(^|_)ai_units?(_|$)')
+                or unit_key = 'ai_units'
+                then 'ai_unit'
             when
                 regexp_matches(sku_key, '(^|_)(ai_credits?|aic)(_|$)')
                 or coalesce(aic_quantity, 0) != 0
@@ -99,11 +221,57 @@ classified as (
 validated as (
     select
         *,
+        -- what is not AI spend, and why; everything else reaches
+        -- fct_ai_costs with net_amount as its billed cost
+        case
+            when report_variant = 'premium_request_analytics'
+                then
+                    'premium request analytics report: requests without'
+                    || ' amounts (their cost is in the usage report)'
+            when
+                contains(product_key, 'copilot')
+                or contains(sku_key, 'copilot')
+                or product_key in ('spark', 'coding_agent', 'models')
+                or sku_key = 'models_inference'
+                or token_class in ('premium_request', 'ai_credit', 'ai_unit')
+                then null
+            else
+                'not AI spend: product '''
+                || coalesce(product, '') || ''', sku '''
+                || coalesce(sku, '') || ''''
+        end as excluded_reason,
         case
             when field_count != header_field_count
                 then
                     'row has ' || field_count || ' fields, header has '
                     || header_field_count
+            when missing_variant_column is not null
+                then
+                    report_variant || ' lacks required column '''
+                    || missing_variant_column || ''''
+            -- the analytics report: a timestamp and a request count
+            when
+                report_variant = 'premium_request_analytics'
+                and timestamp_text is null
+                then 'Timestamp is missing'
+            when
+                report_variant = 'premium_request_analytics'
+                and usage_at is null
+                then
+                    'Timestamp is not a timestamp: '''
+                    || timestamp_text || ''''
+            when
+                report_variant = 'premium_request_analytics'
+                and requests_used_text is null
+                then 'Requests Used is missing'
+            when
+                report_variant = 'premium_request_analytics'
+                and quantity is null
+                then
+                    'Requests Used is not a number: '''
+                    || requests_used_text || ''''
+            when report_variant = 'premium_request_analytics' then null
+            -- the reports with amounts
             when sku is null then 'sku is empty'
             when date_text is null then 'date is missing'
             when usage_on is null
@@ -142,6 +310,30 @@ validated as (
                 then
                     'aic_gross_amount is not a number: '''
                     || aic_gross_amount_text || ''''
+            when
+                total_input_tokens_text is not null
+                and total_input_tokens is null
+                then
+                    'total_input_tokens is not a whole number: '''
+                    || total_input_tokens_text || ''''
+            when
+                total_output_tokens_text is not null
+                and total_output_tokens is null
+                then
+                    'total_output_tokens is not a whole number: '''
+                    || total_output_tokens_text || ''''
+            when
+                total_cache_creation_tokens_text is not null
+                and total_cache_creation_tokens is null
+                then
+                    'total_cache_creation_tokens is not a whole number: '''
+                    || total_cache_creation_tokens_text || ''''
+            when
+                total_cache_read_tokens_text is not null
+                and total_cache_read_tokens is null
+                then
+                    'total_cache_read_tokens is not a whole number: '''
+                    || total_cache_read_tokens_text || ''''
         end as rejected_reason
     from classified
 ),
@@ -159,9 +351,18 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        -- a restated report replaces the days it covers, per organization
-        coalesce(organization, '') || '|' || strftime(usage_on, '%Y-%m-%d')
-            as export_period_key,
+        -- a restated report replaces the days it covers, per organization;
+        -- the analytics report (no amounts) only replaces its own days
+        case
+            when report_variant = 'premium_request_analytics'
+                then
+                    'premium_request_analytics|'
+                    || strftime(usage_on, '%Y-%m-%d')
+            else
+                coalesce(organization, '') || '|'
+                || strftime(usage_on, '%Y-%m-%d')
+        end as export_period_key,
+        report_variant,
         organization,
         repository,
         cost_center_name,
@@ -169,9 +370,16 @@ final as (
         workflow_path,
         product,
         sku,
-        unit_type,
+        -- GitHub's `ai-units` written as a unit name (FOCUS unit format);
+        -- other units as reported
+        case
+            when unit_key = 'ai_units' then 'AI Units'
+            else reported_unit_type
+        end as unit_type,
+        reported_unit_type,
         vendor_model,
         token_class,
+        excluded_reason,
         'USD' as billing_currency,
         quantity,
         applied_cost_per_quantity,
@@ -180,17 +388,22 @@ final as (
         net_amount,
         aic_quantity,
         aic_gross_amount,
+        total_monthly_quota,
+        -- tokens of the token report: input is additive (uncached input;
+        -- cache reads and cache writes are counted apart)
+        total_input_tokens as input_tokens,
+        total_cache_read_tokens as cached_input_tokens,
+        total_cache_creation_tokens as cache_write_tokens,
+        total_output_tokens as output_tokens,
         -- gross − discount = net; a difference above half a cent is flagged
         abs(gross_amount - discount_amount - net_amount) > 0.005
             as is_amount_inconsistent,
         usage_on >= date '2026-06-01' as is_ai_credit_era,
-        coalesce(
-            token_class in ('premium_request', 'ai_credit')
-            or contains(lower(product), 'copilot')
-            or contains(sku_key, 'copilot'),
-            false
-        ) as is_ai_spend,
-        usage_on
+        excluded_reason is null as is_ai_spend,
+        is_quota_exceeded,
+        is_quota_unlimited,
+        usage_on,
+        usage_at
     from validated
     union all by name
     select * from rejected_files
