@@ -88,6 +88,10 @@ TOKEN_CLASS_FIELDS: dict[str, str] = {
     "cache_write_5m": "cache_creation_input_token_cost",
     "cache_write": "cache_creation_input_token_cost",
     "cache_write_1h": "cache_creation_input_token_cost_above_1hr",
+    "audio_input": "input_cost_per_audio_token",
+    "audio_output": "output_cost_per_audio_token",
+    "image_input": "input_cost_per_image_token",
+    "image_output": "output_cost_per_image_token",
 }
 SERVICE_TIER_SUFFIXES: dict[str, str] = {
     "standard": "",

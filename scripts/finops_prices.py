@@ -53,13 +53,15 @@ PROVIDERS: frozenset[str] = frozenset(
     }
 )
 TOKEN_CLASSES: frozenset[str] = frozenset(
-    {"input", "cached_input", "cache_write_5m", "cache_write_1h", "cache_write", "output"}
+    {"input", "cached_input", "cache_write_5m", "cache_write_1h", "cache_write", "output",
+     "audio_input", "audio_output", "image_input", "image_output"}
 )
 NON_TOKEN_CLASSES: frozenset[str] = frozenset(
     {
         "request",
         "premium_request",
         "ai_credit",
+        "ai_unit",
         "ptu_hour",
         "seat",
         "web_search",

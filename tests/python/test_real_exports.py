@@ -263,7 +263,7 @@ def test_github_ai_units_have_their_own_class(real: DbtResult) -> None:
     assert {(name, row) for name, row, *_ in rows} == set(units)
     for name, row, token_class, unit, quantity, list_cost, category in rows:
         record = units[(name, row)]
-        assert (token_class, unit, category) == ("ai_unit", "AI Units", "Usage")
+        assert (token_class, unit, category) == ("ai_unit", "Units", "Usage")
         # fractional quantities kept (676.1100500000002 -> 676.11005); $0.01 list, as reported
         assert quantity == billed(record["quantity"])
         assert list_cost == billed(record["gross_amount"])

@@ -63,6 +63,17 @@ price_book as (
     select * from {{ ref('price_book') }}
 ),
 
+-- models with a price of their own for image input tokens; other models
+-- bill image tokens as text input (OpenAI's pricing: images are converted
+-- to tokens billed at the model's input rate)
+image_priced_models as (
+    select distinct
+        provider,
+        model
+    from price_book
+    where token_class = 'image_input'
+),
+
 modelled as (
     select
         charges.*,
@@ -87,12 +98,23 @@ modelled as (
                         else 'copilot-business-seat'
                     end
             else vendor_models.model
-        end as price_model
+        end as price_model,
+        case
+            when
+                charges.token_class = 'image_input'
+                and image_priced_models.model is null
+                then 'input'
+            else charges.token_class
+        end as price_token_class
     from charges
     left join vendor_models
         on
             charges.provider = vendor_models.provider
             and charges.vendor_model_id = vendor_models.vendor_model_id
+    left join image_priced_models
+        on
+            charges.provider = image_priced_models.provider
+            and vendor_models.model = image_priced_models.model
 ),
 
 priced as (
@@ -115,7 +137,7 @@ priced as (
         on
             modelled.provider = price_book.provider
             and modelled.price_model = price_book.model
-            and modelled.token_class = price_book.token_class
+            and modelled.price_token_class = price_book.token_class
             and coalesce(modelled.service_tier, 'standard')
             = price_book.service_tier
             and coalesce(modelled.context_tier, 'standard')
@@ -130,7 +152,7 @@ priced as (
 
 final as (
     select
-        priced.*,
+        priced.* exclude (price_token_class),  -- noqa: RF02
         cast(
             priced.pricing_quantity * priced.list_unit_price
             as decimal(38, 10)

@@ -53,20 +53,26 @@ seat_months as (
 ),
 
 -- OpenAI usage: input_tokens includes cached and cache-write tokens, so the
--- uncached part is priced as input (stg computes input_uncached_tokens).
+-- uncached part is priced as input (stg computes input_uncached_tokens, the
+-- text part); audio and image tokens are classes of their own.
 openai_usage_classes as (
     select
         *,
         unnest([
-            'input', 'cached_input', 'cache_write', 'output'
+            'input', 'cached_input', 'cache_write', 'output',
+            'audio_input', 'audio_output', 'image_input'
         ]) as token_class,
         unnest([
             input_uncached_tokens,
             input_cached_tokens,
             input_cache_write_tokens,
-            output_tokens
+            output_text_tokens,
+            input_audio_tokens,
+            output_audio_tokens,
+            input_image_tokens
         ]) as class_tokens,
-        unnest([request_count, null, null, null]) as class_requests
+        unnest([request_count, null, null, null, null, null, null])
+            as class_requests
     from openai_usage
 ),
 
@@ -359,7 +365,7 @@ unioned as (
         'token_class': 'token_class',
         'consumed_unit':
             "case token_class when 'premium_request' then 'Requests'"
-            ~ " when 'ai_credit' then 'Credits' when 'ai_unit' then 'AI Units'"
+            ~ " when 'ai_credit' then 'Credits' when 'ai_unit' then 'Units'"
             ~ " when 'seat' then 'Seats'"
             ~ " else unit_type end",
         'consumed_quantity':

@@ -373,7 +373,7 @@ final as (
         -- GitHub's `ai-units` written as a unit name (FOCUS unit format);
         -- other units as reported
         case
-            when unit_key = 'ai_units' then 'AI Units'
+            when unit_key = 'ai_units' then 'Units'
             else reported_unit_type
         end as unit_type,
         reported_unit_type,

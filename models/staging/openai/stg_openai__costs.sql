@@ -161,7 +161,14 @@ final as (
         case
             when is_token_line_item then line_item_model
         end as vendor_model_id,
+        -- audio and image tokens are classes of their own, as in the usage
+        -- export; their cached input is cached input
         case
+            when
+                is_token_line_item
+                and lower(line_item_modality) in ('audio', 'image')
+                and token_piece_class in ('input', 'output')
+                then lower(line_item_modality) || '_' || token_piece_class
             when is_token_line_item then token_piece_class
             else non_token_class
         end as token_class,

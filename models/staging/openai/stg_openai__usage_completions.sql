@@ -4,7 +4,12 @@
     Token counts of a usage result: (column, JSON field, required).
     input_tokens INCLUDES cached and cache-write tokens (usage/completions
     reference); older payloads have no input_uncached_tokens and no
-    input_cache_write_tokens.
+    input_cache_write_tokens. Audio and image tokens: the reference of the
+    payloads with those two fields says input_tokens (and the cached count)
+    span text, audio and image, so input_audio_tokens and input_image_tokens
+    are parts of it, and output_audio_tokens a part of output_tokens; the
+    older reference counts text only in input_tokens and output_tokens and
+    audio beside them. Text tokens are what is left of each.
 -#}
 {%- set count_fields = [
     ('input_tokens', 'input_tokens', true),
@@ -12,6 +17,9 @@
     ('input_cache_write_tokens', 'input_cache_write_tokens', false),
     ('reported_uncached_tokens', 'input_uncached_tokens', false),
     ('output_tokens', 'output_tokens', true),
+    ('input_audio_tokens', 'input_audio_tokens', false),
+    ('output_audio_tokens', 'output_audio_tokens', false),
+    ('input_image_tokens', 'input_image_tokens', false),
     ('request_count', 'num_model_requests', true),
 ] -%}
 
@@ -63,6 +71,12 @@ cast_values as (
         case
             when batch_json_type = 'BOOLEAN' then cast(batch_text as boolean)
         end as is_batch,
+        -- a payload with the newer fields counts audio and image tokens
+        -- inside input_tokens and output_tokens
+        (
+            reported_uncached_tokens_text is not null
+            or input_cache_write_tokens_text is not null
+        ) as counts_include_modalities,
         -- the API's "default" tier is the standard price
         case lower(service_tier_text)
             when 'default' then 'standard'
@@ -117,6 +131,24 @@ validated as (
                 then
                     'input_cached_tokens + input_cache_write_tokens exceed '
                     || 'input_tokens'
+            when
+                counts_include_modalities
+                and coalesce(input_audio_tokens_number, 0)
+                + coalesce(input_image_tokens_number, 0)
+                > coalesce(
+                    reported_uncached_tokens_number,
+                    input_tokens_number
+                    - input_cached_tokens_number
+                    - coalesce(input_cache_write_tokens_number, 0)
+                )
+                then
+                    'input_audio_tokens + input_image_tokens exceed the '
+                    || 'uncached input tokens'
+            when
+                counts_include_modalities
+                and coalesce(output_audio_tokens_number, 0)
+                > output_tokens_number
+                then 'output_audio_tokens exceed output_tokens'
         end as rejected_reason
     from cast_values
 ),
@@ -150,16 +182,40 @@ final as (
         cast(input_cache_write_tokens_number as bigint)
             as input_cache_write_tokens,
         -- input_tokens includes cached and cache-write tokens: uncached is
-        -- reported by newer payloads, derived for older ones
+        -- reported by newer payloads, derived for older ones; the text part
+        -- is what audio and image tokens leave of it where they are counted
+        -- inside (cached tokens of every modality are priced as cached text)
         cast(
             coalesce(
                 reported_uncached_tokens_number,
                 input_tokens_number
                 - input_cached_tokens_number
                 - coalesce(input_cache_write_tokens_number, 0)
-            ) as bigint
+            )
+            - case
+                when counts_include_modalities
+                    then
+                        coalesce(input_audio_tokens_number, 0)
+                        + coalesce(input_image_tokens_number, 0)
+                else 0
+            end as bigint
         ) as input_uncached_tokens,
         cast(output_tokens_number as bigint) as output_tokens,
+        cast(
+            output_tokens_number
+            - case
+                when counts_include_modalities
+                    then coalesce(output_audio_tokens_number, 0)
+                else 0
+            end as bigint
+        ) as output_text_tokens,
+        cast(coalesce(input_audio_tokens_number, 0) as bigint)
+            as input_audio_tokens,
+        cast(coalesce(output_audio_tokens_number, 0) as bigint)
+            as output_audio_tokens,
+        cast(coalesce(input_image_tokens_number, 0) as bigint)
+            as input_image_tokens,
+        counts_include_modalities,
         cast(request_count_number as bigint) as request_count,
         is_batch,
         cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
