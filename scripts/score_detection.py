@@ -45,7 +45,7 @@ from typing import Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "scripts" / "generate_sample_data.py"
-ALIASES = ROOT / "seeds" / "model_aliases.csv"
+MODELS = ROOT / "seeds" / "models.csv"
 DBT = Path(sys.executable).parent / "dbt"
 
 START = "2026-04-01"
@@ -153,8 +153,8 @@ class RunScore:
         return [e for e in self.found if not e.is_event]
 
 
-def load_model_families(path: Path = ALIASES) -> dict[str, str]:
-    """Canonical model -> model family, from the model_aliases seed."""
+def load_model_families(path: Path = MODELS) -> dict[str, str]:
+    """Canonical model -> model family, from the models seed."""
     with path.open(newline="", encoding="utf-8") as handle:
         return {row["model"]: row["model_family"] for row in csv.DictReader(handle) if row["model"]}
 
