@@ -13,6 +13,7 @@
         'tokenizer_noise_window': 28,
         'tokenizer_min_noise': 10,
         'tokenizer_z': 4,
+        'tokenizer_switch_z': 3,
         'tokenizer_merge_days': 28,
         'new_unit_baseline_days': 31,
         'reconciliation_tolerance': 0.05,

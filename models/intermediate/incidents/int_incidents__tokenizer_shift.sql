@@ -23,6 +23,15 @@
     one provider and model family less than 28 days apart are one incident,
     dated by the most precise signal (the canary's when it has one). The
     model is the one used on that day: after a version switch, the new model.
+    Test at switches: a tokenizer change almost always comes with a model
+    version or snapshot switch, which the exports record. On a day a
+    series' model changes to another model of the same family, the shifts
+    of every series that switched that day (same provider, family and
+    models) are pooled by inverse-variance weighting (weight 1 / error^2,
+    error floored at 0.005) and decided by one test fixed in advance: the
+    pooled shift at least `tokenizer_min_shift` and `tokenizer_switch_z` (3)
+    standard errors. A switch found so outranks the day-by-day scan within
+    the same 28 days and dates the incident on the switch.
 -#}
 {%- set window = incident_setting('tokenizer_window') -%}
 {%- set min_window = incident_setting('tokenizer_min_window') -%}
@@ -156,7 +165,51 @@ scored as (
         and noise_count >= {{ incident_setting('tokenizer_min_noise') }}
 ),
 
-candidates as (
+-- every series whose model changed that day to another of its family
+switched_series as (
+    select
+        *,
+        1.0 / pow(greatest(shift_error, 0.005), 2) as pooling_weight
+    from scored
+    where previous_model is not null and model != previous_model
+),
+
+pooled_switches as (
+    select
+        provider,
+        model_family,
+        observed_on,
+        previous_model,
+        model,
+        sum(pooling_weight * level_shift) / sum(pooling_weight)
+            as pooled_shift,
+        1.0 / sqrt(sum(pooling_weight)) as pooled_error,
+        count(*) as switched_series,
+        min(trailing_start_on) as trailing_start_on,
+        max(forward_end_on) as forward_end_on,
+        string_agg(
+            signal_name || ' ' || workload_key || ' '
+            || printf('%.4f', exp(trailing_median)) || ' -> '
+            || printf('%.4f', exp(forward_median)),
+            '; ' order by signal_name, workload_key
+        ) as series_evidence
+    from switched_series
+    group by 1, 2, 3, 4, 5
+),
+
+switch_candidates as (
+    select
+        *,
+        exp(pooled_shift) as shift_ratio
+    from pooled_switches
+    where
+        abs(pooled_shift)
+        >= ln(1 + {{ incident_setting('tokenizer_min_shift') }})
+        and abs(pooled_shift)
+        >= {{ incident_setting('tokenizer_switch_z') }} * pooled_error
+),
+
+scan_candidates as (
     select
         *,
         exp(level_shift) as shift_ratio,
@@ -172,6 +225,57 @@ candidates as (
         >= abs(level_shift) / 2
         and sign(level_shift) * (previous_log_value - trailing_median)
         < abs(level_shift) / 2
+),
+
+-- both kinds in one shape, with their evidence; a switch ranks first
+candidates as (
+    select
+        provider,
+        model_family,
+        model,
+        observed_on,
+        0 as signal_rank,
+        pooled_error as shift_error,
+        'switch' as workload_key,
+        shift_ratio,
+        trailing_start_on,
+        forward_end_on,
+        'model switch of ' || provider || ' ' || model_family || ' on '
+        || strftime(observed_on, '%Y-%m-%d') || ': ' || previous_model
+        || ' -> ' || model || '; ' || switched_series
+        || ' series switched (before -> after medians of their daily values'
+        || ' in the {{ window }} days before and from the day): '
+        || series_evidence || '; pooled ratio x'
+        || printf('%.3f', shift_ratio) || ' (95% CI x'
+        || printf('%.3f', exp(pooled_shift - 1.96 * pooled_error)) || ' to x'
+        || printf('%.3f', exp(pooled_shift + 1.96 * pooled_error))
+        || '); test: inverse-variance pooled log shift at least '
+        || '{{ incident_setting("tokenizer_switch_z") }} standard errors and '
+        || '{{ incident_setting("tokenizer_min_shift") }} in size' as evidence
+    from switch_candidates
+    union all
+    select
+        provider,
+        model_family,
+        model,
+        observed_on,
+        signal_rank,
+        shift_error,
+        workload_key,
+        shift_ratio,
+        trailing_start_on,
+        forward_end_on,
+        signal_name || ' of ' || provider || ' ' || model_family
+        || ' (' || workload_key || '): ' || printf('%.4f', exp(trailing_median))
+        || ' -> ' || printf('%.4f', exp(forward_median))
+        || ' (x' || printf('%.3f', shift_ratio) || ') from '
+        || strftime(observed_on, '%Y-%m-%d') || '; model '
+        || coalesce(previous_model, '?') || ' -> ' || model
+        || '; medians of ' || trailing_count || ' daily observations in the '
+        || '{{ window }} days before and ' || forward_count || ' in the '
+        || '{{ window }} days from the day; day-by-day scan at '
+        || '{{ incident_setting("tokenizer_z") }} standard errors' as evidence
+    from scan_candidates
 ),
 
 sequenced as (
@@ -206,9 +310,6 @@ clustered as (
 ranked as (
     select
         *,
-        count(*) over (
-            partition by provider, model_family, cluster_number
-        ) as confirming_series,
         row_number() over (
             partition by provider, model_family, cluster_number
             order by signal_rank, shift_error, observed_on, workload_key
@@ -224,16 +325,7 @@ final as (
         cast(null as varchar) as sku,
         'int_incidents__tokenizer_shift' as detected_by,
         provider || ':' || model_family as incident_key,
-        signal_name || ' of ' || provider || ' ' || model_family
-        || ' (' || workload_key || '): ' || printf('%.4f', exp(trailing_median))
-        || ' -> ' || printf('%.4f', exp(forward_median))
-        || ' (x' || printf('%.3f', shift_ratio) || ') from '
-        || strftime(observed_on, '%Y-%m-%d') || '; model '
-        || coalesce(previous_model, '?') || ' -> ' || model
-        || '; medians of ' || trailing_count || ' daily observations in the '
-        || '{{ window }} days before and ' || forward_count || ' in the '
-        || '{{ window }} days from the day; ' || confirming_series
-        || ' series agree' as evidence,
+        evidence,
         cast(shift_ratio as double) as magnitude,
         observed_on as started_on,
         trailing_start_on as window_start_on,
