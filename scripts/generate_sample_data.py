@@ -164,9 +164,11 @@ timestamp. JSON is compact UTF-8; CSV is RFC 4180 with LF line ends.
     labels, system_labels, location, export_time, cost(gross), cost_at_list, currency,
     currency_conversion_rate, usage{amount,unit:"count",amount_in_pricing_units,pricing_unit},
     credits[{name,amount(negative),full_name,id,type}], invoice{month}, cost_type``. Vertex AI
-    SKUs ``Gemini 2.5 Pro Short Input Text - Predictions``, ``... Long Input Text ...``,
-    ``... Short|Long Input Cached Text ...``, ``Gemini 2.5 Pro Thinking Text Output -
-    Predictions`` (short) / ``Gemini 2.5 Pro Long Input Thinking Text Output - Predictions``,
+    SKUs ``Gemini 2.5 Pro Text Input - Predictions ≤200K``, ``Gemini 2.5 Pro Cached Text
+    Input - Predictions ≤200K``, ``Gemini 2.5 Pro Thinking Text Output - Predictions ≤200K``
+    and, for prompts above 200K tokens, ``Gemini 2.5 Pro Long Text Input|Long Cached Text
+    Input|Long Thinking Text Output - Predictions >200K`` (descriptions are written as UTF-8,
+    ``≤`` unescaped),
     ``Gemini 2.5 Flash Input Text|Input Cached Text|Thinking Text Output - Predictions``;
     Gemini API SKUs ``Generate content <input|cached input|output> token count gemini 2.5
     <flash|pro> <short|long> input text``. Non-AI: Compute Engine, Cloud Storage, BigQuery.
@@ -2508,12 +2510,12 @@ def gcp_sku(service: str, model: str, token_class: str, context: str) -> str:
         length = "long" if context == "long" else "short"
         return f"Generate content {piece} token count {phrase} {length} input text"
     if model == "gemini-2-5-pro":
-        length = "Long" if context == "long" else "Short"
-        if token_class == "output":
-            return ("Gemini 2.5 Pro Long Input Thinking Text Output - Predictions" if context == "long"
-                    else "Gemini 2.5 Pro Thinking Text Output - Predictions")
-        cached = " Cached" if token_class == "cached_input" else ""
-        return f"Gemini 2.5 Pro {length} Input{cached} Text - Predictions"
+        # the context tier ends the description: ≤200K (U+2264) or >200K prompt tokens
+        piece = {"input": "Text Input", "cached_input": "Cached Text Input",
+                 "output": "Thinking Text Output"}[token_class]
+        if context == "long":
+            return f"Gemini 2.5 Pro Long {piece} - Predictions >200K"
+        return f"Gemini 2.5 Pro {piece} - Predictions \u2264200K"
     return {
         "input": "Gemini 2.5 Flash Input Text - Predictions",
         "cached_input": "Gemini 2.5 Flash Input Cached Text - Predictions",
@@ -2554,7 +2556,9 @@ class GcpWriter(CsvPeriodWriter):
         text = self._fragments.get(key)
         if text is None:
             if kind == "sku":
-                text = jdump({"id": sku_id("gcp", value), "description": value})
+                # the export writes UTF-8: a non-ASCII description (≤) is kept as it is, unescaped
+                text = json.dumps({"id": sku_id("gcp", value), "description": value},
+                                  ensure_ascii=False, separators=(",", ":"))
             elif kind == "labels":
                 text = jdump([{"key": k, "value": v} for k, v in value.items()])
             elif kind == "location":

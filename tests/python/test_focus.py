@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import ROOT, DbtResult
@@ -41,9 +44,93 @@ def test_validator_reports_only_documented_defects(validation) -> None:
     assert validation.total == 578
     assert validation.errors == 0
     assert validation.unexpected == {}, validation.unexpected
+    assert validation.out_of_scope == {}
     # the contradictory InvoiceId pair: exactly one of them fails
     assert len({"InvoiceId-C-004-C", "InvoiceId-C-005-C"} & set(validation.failed_rules)) == 1
     assert validation.total - validation.skipped - validation.failures >= 240
+
+
+NON_ASCII = "\u2264"  # '≤', in the sample's GCP Gemini 2.5 Pro SKU descriptions ('≤200K' tier)
+
+
+def raw_gcp_rows_with(text: str, raw_dir: Path) -> dict[tuple[str, int], str]:
+    """(file name, line number) -> sku.description of the raw GCP rows whose bytes hold `text`."""
+    rows = {}
+    for path in sorted((raw_dir / "gcp_billing").glob("*.jsonl")):
+        for number, line in enumerate(path.read_bytes().split(b"\n"), start=1):
+            if text.encode("utf-8") in line:
+                rows[(path.name, number)] = json.loads(line)["sku"]["description"]
+    return rows
+
+
+def test_charge_description_keeps_the_vendor_string(sample_warehouse: DbtResult) -> None:
+    """The raw file writes '≤' as UTF-8; staging, fct_ai_costs and ChargeDescription keep it."""
+    raw = raw_gcp_rows_with(NON_ASCII, sample_warehouse.raw_dir)
+    assert raw and all(NON_ASCII in d for d in raw.values())
+    assert "Gemini 2.5 Pro Text Input - Predictions \u2264200K" in raw.values()
+    focus = sample_warehouse.query(
+        """select x_SourceFile, x_SourceRow, "ChargeDescription" from focus_ai_costs
+           where not ("ChargeDescription" ~ '^[\\x00-\\x7F]*$')"""
+    )
+    # every raw row with the character is one charge, its description exactly the raw one
+    assert {(Path(f).name, r): d for f, r, d in focus} == raw
+    fct = sample_warehouse.query(
+        "select vendor_sku, count(*) from fct_ai_costs where vendor_sku like ? group by 1",
+        [f"%{NON_ASCII}%"])
+    assert sum(n for _, n in fct) == len(raw)
+    assert {d for d, _ in fct} == set(raw.values())
+
+
+def test_ascii_rule_fails_only_on_the_non_ascii_descriptions(
+    validation, sample_warehouse: DbtResult
+) -> None:
+    """ChargeDescription-C-002-M (ASCII only) is the documented defect on those rows alone."""
+    non_ascii = len(raw_gcp_rows_with(NON_ASCII, sample_warehouse.raw_dir))
+    assert set(validation.failed_rules) >= {"ChargeDescription-C-002-M", "ChargeDescription-C-000-M"}
+    assert validation.scoped_rows == {"ChargeDescription-C-002-M": non_ascii}
+    assert all(validation.allowed(rule) for rule in validation.failed_rules)
+
+
+def scoped_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, descriptions: list[str],
+                 fails_outside: bool) -> validate_focus.ValidationResult:
+    """check_row_scopes on a focus_ai_costs of `descriptions`, the validator stubbed: the full
+    run fails ChargeDescription-C-002-M and its composite; the run without the non-ASCII rows
+    fails them again when `fails_outside`."""
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    db = work / "focus.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute('create table focus_ai_costs ("ChargeDescription" varchar)')
+        con.executemany("insert into focus_ai_costs values (?)", [[d] for d in descriptions])
+    failing = {"ChargeDescription-C-002-M": "Format check", "ChargeDescription-C-000-M": "Composite"}
+    reruns: list[int] = []
+
+    def rerun(out: Path, parquet: str, junit: str, filter_rules: str | None = None):
+        assert filter_rules == "ChargeDescription-C-"
+        with duckdb.connect() as con:
+            reruns.append(con.execute(f"select count(*) from '{out / parquet}'").fetchone()[0])
+        return validate_focus.ValidationResult(failed_rules=dict(failing) if fails_outside else {})
+
+    monkeypatch.setattr(validate_focus, "run_validator", rerun)
+    result = validate_focus.ValidationResult(failed_rules=dict(failing))
+    validate_focus.check_row_scopes(db, work, result)
+    result.reruns = reruns  # type: ignore[attr-defined]
+    return result
+
+
+def test_ascii_rule_failing_on_ascii_descriptions_still_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # only ASCII descriptions: nothing is in scope, the failure is unexpected
+    result = scoped_check(tmp_path, monkeypatch, ["Gemini 2.5 Pro Thinking Text Output"], False)
+    assert set(result.unexpected) == {"ChargeDescription-C-002-M", "ChargeDescription-C-000-M"}
+    # a non-ASCII row, but the rule still fails on the ASCII rows: unexpected
+    result = scoped_check(tmp_path, monkeypatch, ["a - Predictions \u2264200K", "b"], True)
+    assert result.reruns == [1]  # type: ignore[attr-defined]
+    assert set(result.unexpected) == {"ChargeDescription-C-002-M", "ChargeDescription-C-000-M"}
+    # failing only because of the non-ASCII row: allowed, with its composite
+    result = scoped_check(tmp_path, monkeypatch, ["a - Predictions \u2264200K", "b", None], False)
+    assert result.reruns == [2]  # type: ignore[attr-defined]
+    assert result.unexpected == {} and result.scoped_rows == {"ChargeDescription-C-002-M": 1}
 
 
 def test_all_57_columns_and_the_1_3_provider_columns(sample_warehouse: DbtResult) -> None:
