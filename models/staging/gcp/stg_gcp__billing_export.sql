@@ -21,7 +21,8 @@
     'veo', 'jamba', 'deepseek', 'qwen', 'lyria', 'chirp'
 ]" -%}
 {%- set marker_words = "[
-    'thinking', 'text', 'input', 'output', 'cached', 'cache', 'audio',
+    'thinking', 'text', 'input', 'output', 'cached', 'cache', 'caching',
+    'audio',
     'image', 'images', 'video', 'predictions', 'prediction', 'batch', 'long',
     'short', 'token', 'tokens', 'count', 'context', 'character',
     'characters', 'storage', 'online', 'grounding', 'priority', 'flex',
@@ -250,10 +251,11 @@ classified as (
             when not is_ai_spend then null
             when list_contains(sku_words, 'storage') then 'storage'
             when
-                list_has_any(sku_words, ['cached', 'cache'])
+                list_has_any(sku_words, ['cached', 'cache', 'caching'])
                 and list_contains(sku_words, 'write')
                 then 'cache_write'
-            when list_has_any(sku_words, ['cached', 'cache'])
+            -- 'Cached Text Input', and Vertex's 'Input Text Caching'
+            when list_has_any(sku_words, ['cached', 'cache', 'caching'])
                 then 'cached_input'
             when list_contains(sku_words, 'output') then 'output'
             when list_contains(sku_words, 'input') then 'input'
@@ -273,11 +275,13 @@ tiered as (
             when list_contains(sku_words, 'priority') then 'priority'
             else 'standard'
         end as service_tier,
-        -- prompts above 200K tokens bill through separate 'long' SKUs
+        -- prompts above 200K tokens bill through separate SKUs, named 'long'
+        -- or marked '> 200K' (the words drop the sign: read the description)
         case
             when coalesce(token_class, 'other') not in {{ token_classes }}
                 then null
             when list_contains(sku_words, 'long') then 'long'
+            when regexp_matches(sku_description, '>\s*200\s*[kK]') then 'long'
             else 'standard'
         end as context_tier
     from classified
