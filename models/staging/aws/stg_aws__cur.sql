@@ -18,8 +18,267 @@
     ('pricing_public_on_demand_cost', 'public_on_demand_cost', false),
 ] -%}
 
-{#- Token classes of the Bedrock usage-type suffixes. -#}
-{%- set token_classes = "('input', 'cached_input', 'cache_write', 'output')" -%}
+{#- Token classes: rows whose usage amount is a number of token blocks. -#}
+{%- set token_classes =
+    "('input', 'cached_input', 'cache_write', 'cache_write_1h', 'output')" -%}
+
+{#-
+    The Bedrock usage-type table. A usage type is matched against the forms
+    below in order, case-insensitively; the first whose pattern matches the
+    whole usage type wins. A form's pattern is its shape's prefix, its words,
+    then its shape's qualifiers; the three capture groups are the region or
+    geography prefix, the model (empty when the product name names it) and
+    the qualifiers (suffixes such as -batch, -cross-region-global,
+    _Global_Batch) that the markers further down read. What a form yields:
+    - token_class, and for token forms the service and context tier before
+      the markers apply (none for other charges);
+    - unit: token_blocks (tokens = usage amount x the block of pricing_unit:
+      1K tokens, 1M tokens, tokens), token_blocks_or_1m_units (the same, and
+      a marketplace `Units` is 1M tokens: AWS does not state it, the
+      Price List quotes these dimensions per 1M tokens), model_unit_hours
+      (provisioned model-unit hours), none;
+    - model_from: usage_type (the model group) or product_name (the
+      product name without " (Amazon Bedrock Edition)").
+    A usage type no form matches keeps its cost with token class 'other'
+    and is_unmatched_usage_type (a warn test lists them). Changing this
+    table changes how staged rows are parsed: rebuild stg_aws__cur with
+    --full-refresh (staging is incremental by raw file).
+-#}
+{%- set shapes = {
+    'first_party': ['^([A-Z]+[0-9]*)-(.+?)-', '((?:-[A-Z0-9]+)*)$'],
+    'mantle': ['^([A-Z]+[0-9]*)-(.+?)-mantle-', '((?:-[A-Z0-9]+)*)$'],
+    'marketplace': [
+        '^([A-Z]+[0-9]*)-MP:[A-Z0-9]+_()', '((?:_[A-Z0-9]+)*)-Units$'
+    ],
+} -%}
+{%- set cur_guide = 'https://docs.aws.amazon.com/bedrock/latest/userguide/'
+    ~ 'cost-mgmt-understanding-cur-data.html' -%}
+{%- set fm_price_list = 'https://pricing.us-east-1.amazonaws.com/offers/'
+    ~ 'v1.0/aws/AmazonBedrockFoundationModels/current/index.json' -%}
+{%- set bedrock_price_list = 'https://pricing.us-east-1.amazonaws.com/'
+    ~ 'offers/v1.0/aws/AmazonBedrock/current/index.json' -%}
+{%- set pricing_page = 'https://aws.amazon.com/bedrock/pricing/' -%}
+{%- set usage_type_forms = [
+    {'form': 'marketplace_cache_read', 'shape': 'marketplace',
+     'words': '(?:CacheReadInputTokenCount|cache_read_(?:input_)?tokens'
+        ~ '|cached_input_tokens)',
+     'token_class': 'cached_input', 'tiers': true,
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace cache read, e.g. '
+        ~ 'USE1-MP:USE1_CacheReadInputTokenCount_Global-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_cache_write_1h', 'shape': 'marketplace',
+     'words': '(?:CacheWrite1hInputTokenCount|cache_writes?_tokens_1h)',
+     'token_class': 'cache_write_1h', 'tiers': true,
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace 1-hour cache write, e.g. '
+        ~ 'USE1-MP:USE1_cache_write_tokens_1h_global_standard-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_cache_write', 'shape': 'marketplace',
+     'words': '(?:CacheWriteInputTokenCount|cache_writes?_(?:input_)?tokens)',
+     'token_class': 'cache_write', 'tiers': true,
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace cache write (TTL not stated), e.g. '
+        ~ 'USE1-MP:USE1_cache_write_tokens_global_standard-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_batch_input', 'shape': 'marketplace',
+     'words': 'MillionBatchInputTokens',
+     'token_class': 'input', 'tiers': true, 'service_tier': 'batch',
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace batch input, '
+        ~ 'USE1-MP:USE1_MillionBatchInputTokens-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_batch_output', 'shape': 'marketplace',
+     'words': 'MillionBatchOutputTokens',
+     'token_class': 'output', 'tiers': true, 'service_tier': 'batch',
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace batch output, '
+        ~ 'USE1-MP:USE1_MillionBatchOutputTokens-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_input', 'shape': 'marketplace',
+     'words': '(?:InputTokenCount|input_tokens)',
+     'token_class': 'input', 'tiers': true,
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace input, e.g. USW2-MP:USW2_InputTokenCount-'
+        ~ 'Units (Claude 3 Haiku (Amazon Bedrock Edition))',
+     'source': 'https://github.com/awssteph/reinvent25-cop401/blob/main/'
+        ~ 'BedrockCostAllocation.sql'},
+    {'form': 'marketplace_output', 'shape': 'marketplace',
+     'words': '(?:OutputTokenCount|output_tokens)',
+     'token_class': 'output', 'tiers': true,
+     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
+     'description': 'Marketplace output, e.g. '
+        ~ 'USE1-MP:USE1_OutputTokenCount_LCtx_Global-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_provisioned_throughput', 'shape': 'marketplace',
+     'words': 'ProvisionedThroughput',
+     'token_class': 'ptu_hour', 'tiers': false,
+     'unit': 'model_unit_hours', 'model_from': 'product_name',
+     'description': 'Marketplace provisioned throughput, e.g. '
+        ~ 'USE1-MP:USE1_ProvisionedThroughput_NoCommit_ModelUnits_Usage-Units',
+     'source': fm_price_list},
+    {'form': 'marketplace_reserved_tpm', 'shape': 'marketplace',
+     'words': 'Reserved',
+     'token_class': 'other', 'tiers': false,
+     'unit': 'none', 'model_from': 'product_name',
+     'description': 'Reserved tier, tokens-per-minute by the month, e.g. '
+        ~ 'USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units',
+     'source': pricing_page},
+    {'form': 'mantle_cache_read', 'shape': 'mantle',
+     'words': 'cache-read-(?:input-)?tokens',
+     'token_class': 'cached_input', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'bedrock-mantle cache read, e.g. USW2-anthropic.claude-'
+        ~ 'opus-4-8-mantle-cache-read-tokens-global-standard',
+     'source': bedrock_price_list},
+    {'form': 'mantle_cache_write_1h', 'shape': 'mantle',
+     'words': 'cache-write-(?:1h-tokens|tokens-1h)',
+     'token_class': 'cache_write_1h', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'bedrock-mantle 1-hour cache write',
+     'source': bedrock_price_list},
+    {'form': 'mantle_cache_write', 'shape': 'mantle',
+     'words': 'cache-write-tokens',
+     'token_class': 'cache_write', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'bedrock-mantle cache write, e.g. USW2-anthropic.claude-'
+        ~ 'opus-4-8-mantle-cache-write-tokens-global-standard',
+     'source': bedrock_price_list},
+    {'form': 'mantle_input', 'shape': 'mantle',
+     'words': 'input-tokens',
+     'token_class': 'input', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'bedrock-mantle input, *-mantle-input-tokens-*, e.g. '
+        ~ 'USE1-openai.gpt-oss-120b-mantle-input-tokens-standard',
+     'source': cur_guide},
+    {'form': 'mantle_output', 'shape': 'mantle',
+     'words': 'output-tokens',
+     'token_class': 'output', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'bedrock-mantle output, *-mantle-output-tokens-*',
+     'source': cur_guide},
+    {'form': 'cache_read', 'shape': 'first_party',
+     'words': 'cache-read-input-token-count',
+     'token_class': 'cached_input', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'Cache read, *-cache-read-input-token-count, e.g. '
+        ~ 'USE1-Claude4.6Sonnet-cache-read-input-token-count',
+     'source': cur_guide},
+    {'form': 'cache_write_1h', 'shape': 'first_party',
+     'words': 'cache-write-(?:1h-input-token-count|input-token-count-1h)',
+     'token_class': 'cache_write_1h', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'Cache write with the 1-hour TTL',
+     'source': 'https://docs.aws.amazon.com/bedrock/latest/userguide/'
+        ~ 'prompt-caching.html'},
+    {'form': 'cache_write', 'shape': 'first_party',
+     'words': 'cache-write-input-token-count',
+     'token_class': 'cache_write', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'Cache write, *-cache-write-input-token-count',
+     'source': cur_guide},
+    {'form': 'input', 'shape': 'first_party',
+     'words': '(?:text-)?input-tokens',
+     'token_class': 'input', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'Input, *-input-tokens[-tier][-cross-region-global], '
+        ~ 'e.g. USE1-Nova2.0Lite-input-tokens-flex',
+     'source': cur_guide},
+    {'form': 'output', 'shape': 'first_party',
+     'words': '(?:text-)?output-tokens',
+     'token_class': 'output', 'tiers': true,
+     'unit': 'token_blocks', 'model_from': 'usage_type',
+     'description': 'Output, e.g. USE1-gpt-oss-120b-output-tokens-priority',
+     'source': cur_guide},
+    {'form': 'provisioned_throughput', 'shape': 'first_party',
+     'words': 'ProvisionedThroughput',
+     'token_class': 'ptu_hour', 'tiers': false,
+     'unit': 'model_unit_hours', 'model_from': 'usage_type',
+     'description': 'Provisioned throughput, model-unit hours, e.g. '
+        ~ 'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits',
+     'source': 'https://docs.aws.amazon.com/bedrock/latest/userguide/'
+        ~ 'prov-throughput.html'},
+    {'form': 'customization_storage', 'shape': 'first_party',
+     'words': 'Customization-Storage',
+     'token_class': 'storage', 'tiers': false,
+     'unit': 'none', 'model_from': 'usage_type',
+     'description': 'Custom model storage, e.g. '
+        ~ 'USE1-NovaPro-Customization-Storage',
+     'source': pricing_page},
+    {'form': 'customization_training', 'shape': 'first_party',
+     'words': 'Customization-Training',
+     'token_class': 'other', 'tiers': false,
+     'unit': 'none', 'model_from': 'usage_type',
+     'description': 'Model customization (fine-tuning) training, e.g. '
+        ~ 'USE1-NovaPro-Customization-Training',
+     'source': pricing_page},
+] -%}
+
+{#-
+    Markers read from a matched form's qualifiers (or from the region
+    prefix): the first marker of an attribute that matches sets it; a token
+    form without one keeps its own tier (standard), other forms have none.
+    Cross-region is read for every AI row.
+-#}
+{%- set usage_type_markers = [
+    {'attribute': 'service_tier', 'value': 'batch', 'part': 'qualifiers',
+     'pattern': '(^|[-_])batch([-_]|$)',
+     'description': '-batch, _Batch: batch inference',
+     'source': cur_guide},
+    {'attribute': 'service_tier', 'value': 'flex', 'part': 'qualifiers',
+     'pattern': '(^|[-_])flex([-_]|$)',
+     'description': '-flex: the Flex service tier',
+     'source': cur_guide},
+    {'attribute': 'service_tier', 'value': 'priority', 'part': 'qualifiers',
+     'pattern': '(^|[-_])priority([-_]|$)',
+     'description': '-priority: the Priority service tier',
+     'source': cur_guide},
+    {'attribute': 'context_tier', 'value': 'long', 'part': 'qualifiers',
+     'pattern': '(^|[-_])(lctx|long[-_]ctx|long[-_]context)([-_]|$)',
+     'description': '_LCtx, _long_ctx: the long-context price',
+     'source': fm_price_list},
+    {'attribute': 'is_cross_region', 'value': 'true', 'part': 'qualifiers',
+     'pattern': '(^|[-_])(cross-region|global|geo)([-_]|$)',
+     'description': '-cross-region-global, -global-standard, _Global, _Geo',
+     'source': cur_guide},
+    {'attribute': 'is_cross_region', 'value': 'true', 'part': 'usage_region',
+     'pattern': '^[A-Z]+$',
+     'description': 'a geography prefix without a region number (US-, EU-)',
+     'source': 'https://github.com/DigitalPebble/spruce/issues/178'},
+] -%}
+
+{#- SQL of each form (when, then) and the markers of each attribute. -#}
+{%- set form_cases = [] -%}
+{%- for form in usage_type_forms -%}
+    {%- set pattern = "'" ~ shapes[form.shape][0] ~ form.words
+        ~ shapes[form.shape][1] ~ "'" -%}
+    {%- set no_tier = 'cast(null as varchar)' -%}
+    {%- do form_cases.append({
+        'when': 'regexp_full_match(usage_type, ' ~ pattern ~ ", 'i')",
+        'then': "{'form': '" ~ form.form
+            ~ "', 'token_class': '" ~ form.token_class
+            ~ "', 'service_tier': " ~ (("'" ~ form.get('service_tier',
+                'standard') ~ "'") if form.tiers else no_tier)
+            ~ ", 'context_tier': " ~ ("'standard'" if form.tiers else no_tier)
+            ~ ", 'unit': '" ~ form.unit
+            ~ "', 'model_from': '" ~ form.model_from
+            ~ "', 'parts': regexp_extract(usage_type, " ~ pattern
+            ~ ", ['region', 'model', 'qualifiers'], 'i')}",
+    }) -%}
+{%- endfor -%}
+{%- set marker_cases = {} -%}
+{%- for attribute in ['service_tier', 'context_tier', 'is_cross_region'] -%}
+    {%- do marker_cases.update({attribute: []}) -%}
+    {%- for marker in usage_type_markers
+        if marker.attribute == attribute -%}
+        {%- do marker_cases[attribute].append({
+            'when': 'regexp_matches(' ~ marker.part ~ ", '" ~ marker.pattern
+                ~ "', 'i')",
+            'then': "'" ~ marker.value ~ "'" if marker.value != 'true'
+                else 'true',
+        }) -%}
+    {%- endfor -%}
+{%- endfor -%}
 
 with
 
@@ -97,11 +356,15 @@ cast_values as (
     from split
 ),
 
-usage_type_parts as (
+flagged as (
     select
         *,
+        -- Bedrock bills first-party models under AmazonBedrock and
+        -- third-party models under AmazonBedrockService or as marketplace
+        -- products named "<model> (Amazon Bedrock Edition)"
+        -- (https://github.com/awssteph/reinvent25-cop401)
         coalesce(
-            product_code = 'AmazonBedrock'
+            product_code in ('AmazonBedrock', 'AmazonBedrockService')
             or ends_with(product_name, '(Amazon Bedrock Edition)'),
             false
         ) as is_ai_spend,
@@ -109,43 +372,36 @@ usage_type_parts as (
             contains(usage_type, '-MP:')
             or ends_with(product_name, '(Amazon Bedrock Edition)'),
             false
-        ) as is_marketplace,
-        -- first-party Bedrock: <region|geo>-<Model>-<class>[-suffixes], for
-        -- example USE1-Claude4.6Sonnet-input-tokens,
-        -- EU-Qwen3-32B-input-tokens-batch,
-        -- USE1-Claude4Sonnet-input-tokens-cross-region-global
-        -- (https://docs.aws.amazon.com/bedrock/latest/userguide/
-        -- cost-mgmt-understanding-cur-data.html)
-        regexp_extract(
-            usage_type,
-            '^([A-Za-z]+[0-9]*)-(.+?)-(input-tokens|output-tokens'
-            || '|cache-read-input-token-count|cache-write-input-token-count)'
-            || '((?:-[A-Za-z0-9]+)*)$',
-            ['region', 'model', 'token_suffix', 'tier_suffix']
-        ) as first_party,
-        -- marketplace: <region>-MP:<region>_<dimension>-Units, for example
-        -- USE1-MP:USE1_InputTokenCount-Units,
-        -- USE1-MP:USE1_MillionBatchInputTokens-Units
-        regexp_extract(
-            usage_type,
-            '^([A-Za-z]+[0-9]*)-MP:[A-Za-z0-9]+_(.+)-Units$',
-            ['region', 'dimension']
-        ) as marketplace
+        ) as is_marketplace
     from cast_values
+),
+
+-- the first form of the usage-type table whose pattern matches
+matched as (
+    select
+        *,
+        case
+            when not is_ai_spend then null
+            {%- for form_case in form_cases %}
+                when {{ form_case.when }} then {{ form_case.then }}
+            {%- endfor %}
+        end as usage_type_match
+    from flagged
 ),
 
 parsed as (
     select
-        * exclude (first_party, marketplace),
-        nullif(struct_extract(first_party, 'region'), '')
-            as first_party_region,
-        struct_extract(first_party, 'model') as first_party_model,
-        struct_extract(first_party, 'token_suffix') as token_suffix,
-        lower(struct_extract(first_party, 'tier_suffix')) as tier_suffix,
-        nullif(struct_extract(marketplace, 'region'), '')
-            as marketplace_region,
-        lower(struct_extract(marketplace, 'dimension')) as dimension
-    from usage_type_parts
+        * exclude (usage_type_match),
+        struct_extract(usage_type_match, 'form') as usage_type_form,
+        struct_extract(usage_type_match, 'token_class') as form_token_class,
+        struct_extract(usage_type_match, 'service_tier') as form_service_tier,
+        struct_extract(usage_type_match, 'context_tier') as form_context_tier,
+        struct_extract(usage_type_match, 'unit') as form_unit,
+        struct_extract(usage_type_match, 'model_from') as form_model_from,
+        nullif(usage_type_match['parts']['region'], '') as form_region,
+        nullif(usage_type_match['parts']['model'], '') as form_model,
+        coalesce(usage_type_match['parts']['qualifiers'], '') as qualifiers
+    from matched
 ),
 
 classified as (
@@ -153,8 +409,7 @@ classified as (
         *,
         case
             when not is_ai_spend then null
-            when first_party_region is not null then first_party_region
-            when marketplace_region is not null then marketplace_region
+            when form_region is not null then form_region
             else
                 nullif(
                     regexp_extract(usage_type, '^([A-Za-z]+[0-9]*)-', 1), ''
@@ -162,10 +417,9 @@ classified as (
         end as usage_region,
         case
             when not is_ai_spend then null
-            when first_party_region is not null
-                then regexp_replace(first_party_model, '-mantle$', '')
+            when form_model_from = 'usage_type' then form_model
             -- marketplace rows name the model only in the product name
-            when is_marketplace or marketplace_region is not null
+            when form_model_from = 'product_name' or is_marketplace
                 then
                     nullif(trim(regexp_replace(
                         product_name, '\s*\(Amazon Bedrock Edition\)$', ''
@@ -173,39 +427,12 @@ classified as (
         end as bedrock_model_token,
         case
             when not is_ai_spend then null
-            when first_party_region is not null
-                then
-                    case token_suffix
-                        when 'input-tokens' then 'input'
-                        when 'output-tokens' then 'output'
-                        when 'cache-read-input-token-count'
-                            then 'cached_input'
-                        when 'cache-write-input-token-count'
-                            then 'cache_write'
-                    end
-            when
-                marketplace_region is not null
-                and regexp_matches(dimension, 'cache_?read')
-                then 'cached_input'
-            when
-                marketplace_region is not null
-                and regexp_matches(dimension, 'cache_?write')
-                then 'cache_write'
-            when marketplace_region is not null and contains(dimension, 'input')
-                then 'input'
-            when
-                marketplace_region is not null and contains(dimension, 'output')
-                then 'output'
-            when contains(lower(usage_type), 'provisionedthroughput')
-                then 'ptu_hour'
-            when contains(lower(usage_type), 'storage') then 'storage'
-            else 'other'
+            else coalesce(form_token_class, 'other')
         end as token_class,
-        -- tier and context markers: '-batch', '-flex', '-priority',
-        -- '-cross-region[-geo]' suffixes (first party), Batch / Global /
-        -- LCtx words of the marketplace dimension
-        coalesce(tier_suffix, '') || ' ' || coalesce(dimension, '')
-            as tier_markers
+        coalesce(
+            is_ai_spend and usage_type is not null and usage_type_form is null,
+            false
+        ) as is_unmatched_usage_type
     from parsed
 ),
 
@@ -213,39 +440,41 @@ tiered as (
     select
         *,
         case
-            when coalesce(token_class, 'other') not in {{ token_classes }}
-                then null
-            when regexp_matches(tier_markers, 'batch') then 'batch'
-            when regexp_matches(tier_markers, 'flex') then 'flex'
-            when regexp_matches(tier_markers, 'priority') then 'priority'
-            else 'standard'
+            when form_service_tier is null then null
+            {%- for marker_case in marker_cases['service_tier'] %}
+                when {{ marker_case.when }} then {{ marker_case.then }}
+            {%- endfor %}
+            else form_service_tier
         end as service_tier,
         case
-            when coalesce(token_class, 'other') not in {{ token_classes }}
-                then null
-            when regexp_matches(tier_markers, 'lctx|long') then 'long'
-            else 'standard'
+            when form_context_tier is null then null
+            {%- for marker_case in marker_cases['context_tier'] %}
+                when {{ marker_case.when }} then {{ marker_case.then }}
+            {%- endfor %}
+            else form_context_tier
         end as context_tier,
         case
             when not is_ai_spend then false
-            -- geo prefixes (US, EU, APAC, GLOBAL...) carry no region number
-            when regexp_matches(usage_region, '^[A-Za-z]+$') then true
-            else regexp_matches(
-                tier_markers, 'cross-region|(^|_)global(_|$)|_geo(_|$)'
-            )
+            {%- for marker_case in marker_cases['is_cross_region'] %}
+                when {{ marker_case.when }} then {{ marker_case.then }}
+            {%- endfor %}
+            else false
         end as is_cross_region,
-        -- token block size of one pricing unit: first-party Bedrock prices
-        -- per 1K tokens, marketplace "-Units" per 1M (not confirmed by AWS:
-        -- an unrecognised unit leaves tokens null and is flagged instead)
+        -- token block size of one pricing unit (per form: first-party
+        -- Bedrock prices per 1K tokens, marketplace "-Units" per 1M, not
+        -- confirmed by AWS): an unrecognised unit leaves tokens null and is
+        -- flagged instead
         cast(case
-            when coalesce(token_class, 'other') not in {{ token_classes }}
+            when
+                form_unit not in ('token_blocks', 'token_blocks_or_1m_units')
                 then null
             when regexp_full_match(lower(pricing_unit), '1k tokens?') then 1000
             when regexp_full_match(lower(pricing_unit), '1m tokens?')
                 then 1000000
             when regexp_full_match(lower(pricing_unit), 'tokens?') then 1
             when
-                marketplace_region is not null and lower(pricing_unit) = 'units'
+                form_unit = 'token_blocks_or_1m_units'
+                and lower(pricing_unit) = 'units'
                 then 1000000
         end as bigint) as token_block_size
     from classified
@@ -328,6 +557,7 @@ final as (
         resource_tags,
         usage_region,
         bedrock_model_token,
+        usage_type_form,
         token_class,
         service_tier,
         context_tier,
@@ -344,6 +574,7 @@ final as (
             token_class in {{ token_classes }} and token_block_size is null,
             false
         ) as is_unknown_unit,
+        is_unmatched_usage_type,
         cast(usage_start_at as date) as usage_on,
         billing_period_start_at,
         usage_start_at,

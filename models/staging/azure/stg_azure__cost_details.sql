@@ -1,26 +1,38 @@
 {{ config(meta={'raw_export': 'azure_cost'}) }}
 
 {#-
-    Without these a cost-details export cannot be used (the build stops).
-    Names are compared case-insensitively (EA exports use PascalCase, MCA
-    exports camelCase); 'A|B' accepts either name.
+    Cost Management writes cost details in several documented schemas
+    (schema_variant below, from the header): EA and MCA files with
+    CostInBillingCurrency, EA and pay-as-you-go files with Cost, and the
+    pay-as-you-go and EA files of 2019 with PreTaxCost. Names are compared
+    case-insensitively (MCA files are camelCase); 'A|B' accepts either
+    name, so the build stops only when no schema's column is there. EA
+    2019-10-01 files have no currency column: PreTaxCost stands in for it
+    here, and their rows are rejected (no currency is ever guessed).
+    https://learn.microsoft.com/azure/cost-management-billing/dataset-schema/schema-index
 -#}
 {{ check_required_columns('azure', 'cost_details', [
-    'Date', 'SubscriptionId|SubscriptionGuid',
+    'Date|UsageDateTime', 'SubscriptionId|SubscriptionGuid',
     'MeterCategory', 'MeterSubCategory', 'MeterName',
-    'Quantity', 'UnitOfMeasure',
-    'CostInBillingCurrency', 'BillingCurrency|BillingCurrencyCode',
+    'Quantity|UsageQuantity', 'UnitOfMeasure',
+    'CostInBillingCurrency|Cost|PreTaxCost',
+    'BillingCurrency|BillingCurrencyCode|Currency|PreTaxCost',
 ], ignore_case=true) }}
 
-{#- Decimal fields: CSV column, staged name, whether empty rejects the row. -#}
+{#-
+    Decimal fields: staged name, whether empty rejects the row. Each is read
+    under the name its schema gives it (split below): Quantity or
+    UsageQuantity, EffectivePrice or ResourceRate, PayGPrice or MarketPrice,
+    CostInBillingCurrency, Cost or PreTaxCost.
+-#}
 {%- set decimal_fields = [
-    ('Quantity', 'quantity', true),
-    ('EffectivePrice', 'effective_price', false),
-    ('UnitPrice', 'unit_price', false),
-    ('PayGPrice', 'payg_price', false),
-    ('CostInBillingCurrency', 'cost_in_billing_currency', true),
-    ('CostInUsd', 'cost_in_usd', false),
-    ('PaygCostInUsd', 'payg_cost_in_usd', false),
+    ('quantity', true),
+    ('effective_price', false),
+    ('unit_price', false),
+    ('payg_price', false),
+    ('cost_in_billing_currency', true),
+    ('cost_in_usd', false),
+    ('payg_cost_in_usd', false),
 ] -%}
 
 {#- Meter-name words (lower case, split on spaces, '-' and '_'). -#}
@@ -49,7 +61,10 @@ folded as (
                 header,
                 lambda column_name: lower(trim(column_name))
             ) as header  -- noqa: RF04
-        )
+        ),
+        -- as written, to name a field in a rejection reason
+        list_transform(header, lambda column_name: trim(column_name))
+            as file_header
     from records
     where file_problem is null
 ),
@@ -62,25 +77,62 @@ split as (
         file_modified_at,
         file_md5,
         landing_key,
+        header,
         len(header) as header_field_count,
         len(fields) as field_count,
-        {{ csv_field('date') }} as date_text,
+        -- which documented schema the file is, from its header: MCA files
+        -- (and the partner's MPA and CSP files) have a pricing currency
+        -- (pricingCurrency, PricingCurrencyCode) or invoiceId beside
+        -- costInBillingCurrency, EA files neither
+        case
+            when
+                list_contains(header, 'costinbillingcurrency')
+                and list_has_any(header, [
+                    'pricingcurrency', 'pricingcurrencycode', 'invoiceid',
+                    'costinpricingcurrency', 'exchangeratepricingtobilling'
+                ])
+                then 'mca'
+            when list_contains(header, 'costinbillingcurrency') then 'ea'
+            when list_contains(header, 'cost') then 'ea_payg_legacy'
+            when
+                list_contains(header, 'pretaxcost')
+                and list_contains(header, 'departmentname')
+                then 'ea_2019_10'
+            when list_contains(header, 'pretaxcost') then 'payg_2019_11'
+        end as schema_variant,
+        list_has_any(
+            header, ['billingcurrency', 'billingcurrencycode', 'currency']
+        ) as has_currency_column,
+        -- each field under every name a schema gives it: the 2019 files
+        -- have UsageDateTime, SubscriptionGuid, InstanceId, UsageQuantity,
+        -- ResourceRate, PreTaxCost and Currency; MCA files resourceGroupName
+        -- and (2019) InstanceName, BillingCurrencyCode and MarketPrice; EA
+        -- and pay-as-you-go files with the older names Cost and Currency
+        -- (learn.microsoft.com .../automate/understand-usage-details-fields)
+        coalesce(
+            {{ csv_field('date') }},
+            {{ csv_field('usagedatetime') }}
+        ) as date_text,
         coalesce(
             {{ csv_field('subscriptionid') }},
             {{ csv_field('subscriptionguid') }}
         ) as subscription_id,
         {{ csv_field('subscriptionname') }} as subscription_name,
-        -- MCA exports name these resourceGroupName and instanceName
         coalesce(
             {{ csv_field('resourcegroup') }},
             {{ csv_field('resourcegroupname') }}
         ) as resource_group,
         coalesce(
             {{ csv_field('resourceid') }},
-            {{ csv_field('instancename') }}
+            {{ csv_field('instancename') }},
+            {{ csv_field('instanceid') }}
         ) as resource_id,
         {{ csv_field('meterid') }} as meter_id,
-        {{ csv_field('benefitid') }} as benefit_id,
+        -- older files have ReservationId and no BenefitId
+        coalesce(
+            {{ csv_field('benefitid') }},
+            {{ csv_field('reservationid') }}
+        ) as benefit_id,
         {{ csv_field('metercategory') }} as meter_category,
         {{ csv_field('metersubcategory') }} as meter_sub_category,
         {{ csv_field('metername') }} as meter_name,
@@ -88,26 +140,94 @@ split as (
         {{ csv_field('unitofmeasure') }} as unit_of_measure,
         {{ csv_field('chargetype') }} as charge_type,
         {{ csv_field('pricingmodel') }} as pricing_model,
-        upper(coalesce(
+        coalesce(
             {{ csv_field('billingcurrency') }},
-            {{ csv_field('billingcurrencycode') }}
-        )) as billing_currency,
+            {{ csv_field('billingcurrencycode') }},
+            {{ csv_field('currency') }}
+        ) as billing_currency_text,
         {{ csv_field('tags') }} as tags_text,
-    {%- for column, name, is_required in decimal_fields %}
-        {{ csv_field(column | lower) }} as {{ name }}_text
-        {{- "," if not loop.last }}
-    {%- endfor %}
+        coalesce(
+            {{ csv_field('quantity') }},
+            {{ csv_field('usagequantity') }}
+        ) as quantity_text,
+        coalesce(
+            {{ csv_field('effectiveprice') }},
+            {{ csv_field('resourcerate') }}
+        ) as effective_price_text,
+        {{ csv_field('unitprice') }} as unit_price_text,
+        coalesce(
+            {{ csv_field('paygprice') }},
+            {{ csv_field('marketprice') }}
+        ) as payg_price_text,
+        coalesce(
+            {{ csv_field('costinbillingcurrency') }},
+            {{ csv_field('cost') }},
+            {{ csv_field('pretaxcost') }}
+        ) as cost_in_billing_currency_text,
+        {{ csv_field('costinusd') }} as cost_in_usd_text,
+        {{ csv_field('paygcostinusd') }} as payg_cost_in_usd_text,
+        -- the name the file gives a field (its rejection reasons name it)
+        coalesce(
+            file_header[list_position(header, 'date')],
+            file_header[list_position(header, 'usagedatetime')],
+            'Date'
+        ) as date_column,
+        coalesce(
+            file_header[list_position(header, 'subscriptionid')],
+            file_header[list_position(header, 'subscriptionguid')],
+            'SubscriptionId'
+        ) as subscription_column,
+        coalesce(
+            file_header[list_position(header, 'quantity')],
+            file_header[list_position(header, 'usagequantity')],
+            'Quantity'
+        ) as quantity_column,
+        coalesce(
+            file_header[list_position(header, 'effectiveprice')],
+            file_header[list_position(header, 'resourcerate')],
+            'EffectivePrice'
+        ) as effective_price_column,
+        coalesce(
+            file_header[list_position(header, 'unitprice')],
+            'UnitPrice'
+        ) as unit_price_column,
+        coalesce(
+            file_header[list_position(header, 'paygprice')],
+            file_header[list_position(header, 'marketprice')],
+            'PayGPrice'
+        ) as payg_price_column,
+        coalesce(
+            file_header[list_position(header, 'costinbillingcurrency')],
+            file_header[list_position(header, 'cost')],
+            file_header[list_position(header, 'pretaxcost')],
+            'CostInBillingCurrency'
+        ) as cost_in_billing_currency_column,
+        coalesce(
+            file_header[list_position(header, 'costinusd')],
+            'CostInUsd'
+        ) as cost_in_usd_column,
+        coalesce(
+            file_header[list_position(header, 'paygcostinusd')],
+            'PaygCostInUsd'
+        ) as payg_cost_in_usd_column
     from folded
 ),
 
 cast_values as (
     select
         *,
-        -- EA exports write MM/DD/YYYY, newer exports ISO yyyy-mm-dd
+        -- EA exports write MM/DD/YYYY, newer exports ISO yyyy-mm-dd, the
+        -- 2019 schemas' UsageDateTime may carry a time (2019-07-29 00:00:00)
         coalesce(
             cast(try_strptime(date_text, '%m/%d/%Y') as date),
             try_cast(date_text as date)
         ) as usage_on,
+        upper(billing_currency_text) as billing_currency,
+        -- PricingModel is OnDemand or `On Demand`, Reservation,
+        -- SavingsPlan, Spot; ChargeType Usage, Purchase, Refund,
+        -- UnusedReservation, UnusedSavingsPlan, RoundingAdjustment
+        lower(replace(pricing_model, ' ', '')) as pricing_model_key,
+        lower(charge_type) as charge_type_key,
         -- Tags: EA CSVs drop the outer braces ("k": "v","k2": "v2"), newer
         -- exports write a JSON object; both become the same JSON text
         -- (https://github.com/kubecost/kubecost/issues/414)
@@ -128,7 +248,7 @@ cast_values as (
             '^\s*([0-9]+(?:\.[0-9]+)?)\s*([KkMm]?)(?:$|[\s/])',
             ['amount', 'multiplier']
         ) as unit_parts,
-    {%- for column, name, is_required in decimal_fields %}
+    {%- for name, is_required in decimal_fields %}
         try_cast({{ name }}_text as decimal(38, 10)) as {{ name }}
         {{- "," if not loop.last }}
     {%- endfor %}
@@ -205,7 +325,7 @@ classified as (
                 )
             ),
             false
-        ) as is_ai_spend,
+        ) as is_ai_meter,
         nullif(
             array_to_string(meter_words[1:first_marker_position - 1], '-'),
             ''
@@ -217,7 +337,7 @@ ptu_flagged as (
     -- provisioned throughput units: Provisioned Managed Global Unit (1 Hour)
     select
         *,
-        is_ai_spend and has_provisioned_word as is_ptu
+        is_ai_meter and has_provisioned_word as is_ptu
     from classified
 ),
 
@@ -225,7 +345,7 @@ parsed as (
     select
         *,
         case
-            when not is_ai_spend then null
+            when not is_ai_meter then null
             when is_ptu and contains(lower(unit_of_measure), 'hour')
                 then 'ptu_hour'
             when is_ptu then 'other'
@@ -236,7 +356,7 @@ parsed as (
             else 'other'
         end as token_class,
         case
-            when not is_ai_spend then null
+            when not is_ai_meter then null
             when list_has_any(meter_words, ['glbl', 'global']) then 'global'
             when
                 list_has_any(meter_words, ['dzone', 'datazone', 'dz'])
@@ -263,37 +383,98 @@ tiered as (
             else 'standard'
         end as service_tier,
         case
-            when is_ai_spend and not is_ptu then meter_model_token
+            when is_ai_meter and not is_ptu then meter_model_token
         end as azure_model_token
     from parsed
+),
+
+commitments as (
+    -- reservations and savings plans, as the FinOps toolkit tells them
+    -- apart: PricingModel, an Unused* charge, or a benefit or reservation id
+    -- (MCA 2019-10-01 files have ReservationId and no PricingModel)
+    select
+        *,
+        coalesce(
+            pricing_model_key in ('reservation', 'savingsplan')
+            or charge_type_key in ('unusedreservation', 'unusedsavingsplan')
+            or benefit_id is not null,
+            false
+        ) as is_commitment_row
+    from tiered
+),
+
+amortization as (
+    -- An amortized export spreads each reservation or savings plan over
+    -- the usage it covers (that usage has a cost) and adds Unused* rows; in
+    -- an actual export that usage costs 0 and the purchase is a row of its
+    -- own. Actual and amortized exports share one header, so the file's
+    -- rows tell them apart (one file only: no row of another file is read).
+    -- learn.microsoft.com/azure/cost-management-billing/reservations/
+    -- understand-reserved-instance-usage-ea
+    select
+        *,
+        coalesce(
+            charge_type_key in ('purchase', 'refund') and is_commitment_row,
+            false
+        ) as is_commitment_purchase,
+        case
+            when
+                bool_or(
+                    charge_type_key in (
+                        'unusedreservation', 'unusedsavingsplan'
+                    )
+                    or (
+                        charge_type_key = 'usage'
+                        and is_commitment_row
+                        and cost_in_billing_currency != 0
+                    )
+                ) over (partition by source_file)
+                then 'amortized'
+            else 'actual'
+        end as cost_basis
+    from commitments
 ),
 
 validated as (
     select
         *,
+        -- in an amortized export a reservation or savings-plan purchase (or
+        -- refund) is already in the usage rows' cost: never counted again
+        -- (the FinOps toolkit's EffectiveCost rule, github.com/microsoft/
+        -- finops-toolkit docs-mslearn/focus/convert.md)
+        is_ai_meter
+        and not (cost_basis = 'amortized' and is_commitment_purchase)
+            as is_ai_spend,
         case
             when field_count != header_field_count
                 then
                     'row has ' || field_count || ' fields, header has '
                     || header_field_count
-            when date_text is null then 'Date is missing'
+            when date_text is null then date_column || ' is missing'
             when usage_on is null
-                then 'Date is not a date: ''' || date_text || ''''
-            when subscription_id is null then 'SubscriptionId is missing'
-            {%- for column, name, is_required in decimal_fields %}
+                then
+                    date_column || ' is not a date: ''' || date_text || ''''
+            when subscription_id is null
+                then subscription_column || ' is missing'
+            {%- for name, is_required in decimal_fields %}
                 {%- if is_required %}
-                    when {{ name }}_text is null then '{{ column }} is missing'
+                    when {{ name }}_text is null
+                        then {{ name }}_column || ' is missing'
                 {%- endif %}
                 when {{ name }}_text is not null and {{ name }} is null
                     then
-                        '{{ column }} is not a number: '''
+                        {{ name }}_column || ' is not a number: '''
                         || {{ name }}_text || ''''
             {%- endfor %}
+            when billing_currency is null and not has_currency_column
+                then
+                    'no currency column: the header has no BillingCurrency, '
+                    || 'BillingCurrencyCode or Currency'
             when billing_currency is null then 'BillingCurrency is missing'
             when tags is null
                 then 'Tags is not a JSON object: ''' || tags_text || ''''
         end as rejected_reason
-    from tiered
+    from amortization
 ),
 
 rejected_files as (
@@ -316,6 +497,8 @@ final as (
         meter_id,
         benefit_id,
         resource_id,
+        schema_variant,
+        cost_basis,
         subscription_name,
         resource_group,
         meter_category,
@@ -345,6 +528,7 @@ final as (
         payg_cost_in_usd,
         is_ai_spend,
         is_ptu,
+        is_commitment_purchase,
         coalesce(
             token_class in {{ token_classes }} and block_size is null, false
         ) as is_unknown_unit,
