@@ -25,7 +25,9 @@
 -- billed cost: Copilot included usage, Cursor included events, Azure
 -- EffectivePrice below PayGPrice) is the vendor's own: the row counts
 -- at its list amount. Credits, taxes, seats and purchases are not
--- usage; rows without a list price have nothing to compare.
+-- usage; rows without a list price have nothing to compare, and neither
+-- have rows billed in another currency than the price book's (a EUR bill
+-- is not a USD list price converted at any one rate).
 -- Read by int_incidents__unit_price_change and
 -- int_incidents__reconciliation_gap (a view).
 
@@ -65,6 +67,7 @@ own_quantity_rows as (
         and consumed_quantity > 0
         and reported_cost is not null
         and estimated_cost > 0
+        and billing_currency = price_currency
 ),
 
 billed_rows as (
@@ -84,6 +87,7 @@ billed_rows as (
         and charge_category = 'Usage'
         and billed_cost is not null
         and estimated_cost > 0
+        and billing_currency = price_currency
         and (
             cost_grain = 'bill'
             or (
