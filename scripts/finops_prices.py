@@ -39,7 +39,8 @@ PRICE_BOOK_COLUMNS: tuple[str, ...] = (
     "notes",
 )
 MODEL_ALIAS_COLUMNS: tuple[str, ...] = ("provider", "vendor_model_id", "model")
-MODEL_COLUMNS: tuple[str, ...] = ("model", "model_family", "model_developer", "model_version")
+MODEL_COLUMNS: tuple[str, ...] = ("model", "model_name", "model_family", "model_developer",
+                                 "model_version")
 
 PROVIDERS: frozenset[str] = frozenset(
     {

@@ -154,9 +154,10 @@ class RunScore:
 
 
 def load_model_families(path: Path = MODELS) -> dict[str, str]:
-    """Canonical model -> model family, from the models seed."""
+    """Canonical model and its developer's spelling -> model family, from the models seed."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return {row["model"]: row["model_family"] for row in csv.DictReader(handle) if row["model"]}
+        rows = [row for row in csv.DictReader(handle) if row["model"]]
+    return {name: row["model_family"] for row in rows for name in (row["model"], row["model_name"])}
 
 
 def expected_from_manifest(manifest: dict) -> list[Expected]:

@@ -97,7 +97,7 @@ modelled as (
                             then 'copilot-enterprise-seat'
                         else 'copilot-business-seat'
                     end
-            else vendor_models.model
+            else vendor_models.model_key
         end as price_model,
         case
             when
@@ -114,7 +114,7 @@ modelled as (
     left join image_priced_models
         on
             charges.provider = image_priced_models.provider
-            and vendor_models.model = image_priced_models.model
+            and vendor_models.model_key = image_priced_models.model
 ),
 
 priced as (

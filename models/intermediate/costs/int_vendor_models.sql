@@ -7,7 +7,9 @@
 -- dated snapshots, Bedrock prefixes, older word orders). An identifier
 -- neither reaches keeps a null model: its charges keep their vendor cost,
 -- and int_incidents__unpriced_model names it once. Resolved here once per
--- identifier, not per charge row.
+-- identifier, not per charge row. model is the developer's spelling that
+-- people see (gpt-4.1); model_key the canonical id the price book uses
+-- (gpt-4-1).
 with
 
 charges as (
@@ -60,15 +62,17 @@ resolved as (
             and lower(vendor_ids.vendor_model_id)
             = lower(aliases.vendor_model_id)
     left join model_keys as keyed
-        on {{ vendor_model_key('vendor_ids.vendor_model_id') }}
-        = keyed.model_key
+        on
+            {{ vendor_model_key('vendor_ids.vendor_model_id') }}
+            = keyed.model_key
 ),
 
 final as (
     select
         resolved.provider,
         resolved.vendor_model_id,
-        models.model,
+        models.model as model_key,
+        models.model_name as model,  -- noqa: RF04
         models.model_family,
         models.model_developer,
         models.model_version,

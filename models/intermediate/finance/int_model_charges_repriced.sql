@@ -40,11 +40,12 @@ token_charges as (
 ),
 
 -- prices depend only on these keys of a charge: they are looked up once per
--- distinct set (models x tiers x days), not once per charge
+-- distinct set (models x tiers x days), not once per charge; model here is
+-- the price book's key (the charge's price_model)
 charge_days as (
     select distinct
         provider,
-        model,
+        price_model as model,  -- noqa: RF04
         model_family,
         token_class,
         service_tier,
@@ -180,7 +181,7 @@ final as (
         charges.staging_model,
         charges.user_name,
         charges.consumed_unit,
-        cheapest_prices.cheapest_model,
+        cheapest_models.model_name as cheapest_model,
         charges.billing_currency,
         charges.reporting_currency,
         charges.price_currency,
@@ -227,7 +228,7 @@ final as (
         on
             charges.provider
             is not distinct from input_prices.provider
-            and charges.model
+            and charges.price_model
             is not distinct from input_prices.model
             and charges.model_family
             is not distinct from input_prices.model_family
@@ -248,7 +249,7 @@ final as (
         on
             charges.provider
             is not distinct from cheapest_prices.provider
-            and charges.model
+            and charges.price_model
             is not distinct from cheapest_prices.model
             and charges.model_family
             is not distinct from cheapest_prices.model_family
@@ -265,6 +266,8 @@ final as (
             and charges.charge_on
             is not distinct from cheapest_prices.charge_on
             and charges.consumed_unit = 'Tokens'
+    left join models as cheapest_models
+        on cheapest_prices.cheapest_model = cheapest_models.model
     where charges.model is not null
 )
 
