@@ -121,3 +121,12 @@ def test_sql_rule_equals_its_python_mirror(tmp_path: Path, monkeypatch: pytest.M
         sql_keys = dict(con.execute(sql).fetchall())
     assert len(forms) > 150
     assert sql_keys == {form: vendor_model_key(form) for form in forms}
+
+
+def test_people_see_the_developers_spelling() -> None:
+    models = load_models()
+    shown = {model: row["model_name"] for model, row in models.items()}
+    assert shown["gpt-4-1"] == "gpt-4.1" and shown["gpt-5-4-mini"] == "gpt-5.4-mini"
+    assert shown["gemini-2-5-pro"] == "gemini-2.5-pro"
+    assert shown["claude-opus-4-1"] == "claude-opus-4-1"  # Anthropic writes its versions with hyphens
+    assert all(vendor_model_key(name) == vendor_model_key(model) for model, name in shown.items())
