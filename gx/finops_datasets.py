@@ -1,16 +1,17 @@
 """The datasets the AI FinOps checkpoint validates, read from the DuckDB warehouse as DataFrames.
 
-Great Expectations validates pandas DataFrames here (its SQL datasource does not work on
-DuckDB): each dataset is one DuckDB query turned into a DataFrame with `.df()`. Public tables
-are read column by column as needed; the raw landing is never loaded row by row, only as
-per-file aggregates:
+The checkpoint checks what dbt's tests cannot: the raw landing as the vendor wrote it, before
+staging, against the warehouse (dbt tests guard the tables themselves; docs/architecture.md,
+"Which system checks what"). Great Expectations validates pandas DataFrames here (its SQL
+datasource does not work on DuckDB): each dataset is one DuckDB query turned into a DataFrame
+with `.df()`, and the raw landing is never loaded row by row, only as per-file aggregates:
 
+* `public_tables`: whether each public table exists in the file about to be published.
 * `raw_landing_rows`: per raw file, the records counted straight from the file (an
   independent reader: line and JSON-array counts, not the staging models) next to the
   used / rejected / superseded counts of `int_raw_records_classified`.
 * `raw_landing_money`: per raw cost file, the vendor-reported cost summed over its used rows
   (staging columns) next to the billed cost `fct_ai_costs` attributes to that file.
-* `cross_table`: one row of totals that must agree between public tables.
 
 A dataset whose table is absent loads as `None`; the `public_tables` dataset says which
 public tables are present, so an absent table is a failed expectation, never a silent pass.
@@ -237,82 +238,6 @@ def public_tables(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.D
     return pd.DataFrame(rows, columns=["table_name", "is_present", "row_count"])
 
 
-def fct_ai_costs(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
-    """The charges of fct_ai_costs, with the money columns split by the sign rule.
-
-    `*_non_credit` carry the cost of rows that are not Credit/Adjustment (must be >= 0),
-    `billed_cost_credit` the billed cost of Credit rows (must be <= 0).
-    """
-    if not relation_exists(con, "fct_ai_costs"):
-        return None
-    return con.execute(
-        """
-        select
-            charge_id, provider, cost_source, charge_category, token_class,
-            team, cost_center, billing_currency,
-            consumed_quantity, pricing_quantity, request_count,
-            case when charge_category not in ('Credit', 'Adjustment') then billed_cost end
-                as billed_cost_non_credit,
-            case when charge_category not in ('Credit', 'Adjustment') then list_cost end
-                as list_cost_non_credit,
-            case when charge_category not in ('Credit', 'Adjustment') then effective_cost end
-                as effective_cost_non_credit,
-            case when charge_category not in ('Credit', 'Adjustment')
-                then billed_cost_reporting end as billed_cost_reporting_non_credit,
-            case when charge_category = 'Credit' then billed_cost end as billed_cost_credit,
-        from fct_ai_costs
-        """
-    ).df()
-
-
-def focus_ai_costs(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
-    """The FOCUS charges, with the cost columns split by the sign rule as for fct_ai_costs."""
-    if not relation_exists(con, "focus_ai_costs"):
-        return None
-    return con.execute(
-        """
-        select
-            "x_ChargeId" as x_charge_id, "x_Provider" as x_provider,
-            "x_CostSource" as x_cost_source, "ChargeCategory" as charge_category,
-            "x_TokenClass" as x_token_class, "x_Team" as x_team,
-            "x_CostCenter" as x_cost_center, "BillingCurrency" as billing_currency,
-            "BilledCost" as billed_cost,
-            "ConsumedQuantity" as consumed_quantity, "PricingQuantity" as pricing_quantity,
-            case when "ChargeCategory" not in ('Credit', 'Adjustment') then "BilledCost" end
-                as billed_cost_non_credit,
-            case when "ChargeCategory" not in ('Credit', 'Adjustment') then "EffectiveCost" end
-                as effective_cost_non_credit,
-            case when "ChargeCategory" not in ('Credit', 'Adjustment') then "ListCost" end
-                as list_cost_non_credit,
-            case when "ChargeCategory" = 'Credit' then "BilledCost" end as billed_cost_credit
-        from focus_ai_costs
-        """
-    ).df()
-
-
-def mart_pricing_incidents(
-    con: duckdb.DuckDBPyConnection, raw_root: Path | None
-) -> pd.DataFrame | None:
-    """The detected pricing incidents (columns of the public interface)."""
-    if not relation_exists(con, "mart_pricing_incidents"):
-        return None
-    return con.execute(
-        "select incident_type, provider, model, sku, started_on, magnitude, evidence"
-        " from mart_pricing_incidents"
-    ).df()
-
-
-def mart_rejected_rows(
-    con: duckdb.DuckDBPyConnection, raw_root: Path | None
-) -> pd.DataFrame | None:
-    """The rejected and superseded raw records."""
-    if not relation_exists(con, "mart_rejected_rows"):
-        return None
-    return con.execute(
-        "select source_file, source_row, reason from mart_rejected_rows"
-    ).df()
-
-
 def raw_landing_rows(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
     """Row conservation per raw file: records read vs used + rejected + superseded.
 
@@ -437,42 +362,10 @@ def raw_landing_money(
     ).df()
 
 
-def cross_table(con: duckdb.DuckDBPyConnection, raw_root: Path | None) -> pd.DataFrame | None:
-    """One row of totals that must agree between tables (FOCUS vs fct, rejected vs classified)."""
-    needed = ("fct_ai_costs", "focus_ai_costs", "mart_rejected_rows", "int_raw_records_classified")
-    if not all(relation_exists(con, name) for name in needed):
-        return None
-    return con.execute(
-        """
-        select
-            (select count(*) from fct_ai_costs where billed_cost is not null)
-                as fct_priced_rows,
-            (select count(*) from focus_ai_costs) as focus_rows,
-            (select cast(coalesce(sum(billed_cost), 0) as double) from fct_ai_costs)
-                as fct_billed_cost,
-            (select cast(coalesce(sum("BilledCost"), 0) as double) from focus_ai_costs)
-                as focus_billed_cost,
-            (select count(*) from int_raw_records_classified where record_status != 'used')
-                as classified_not_used_rows,
-            (select count(*) from mart_rejected_rows) as rejected_mart_rows,
-            (
-                select count(*) from fct_ai_costs
-                where cost_source = 'vendor_reported' and billed_source_file is null
-            ) as vendor_rows_without_billed_source,
-            0 as zero
-        """
-    ).df()
-
-
 Loader = Callable[[duckdb.DuckDBPyConnection, "Path | None"], "pd.DataFrame | None"]
 
 DATASETS: dict[str, Loader] = {
     "public_tables": public_tables,
-    "fct_ai_costs": fct_ai_costs,
-    "focus_ai_costs": focus_ai_costs,
-    "mart_pricing_incidents": mart_pricing_incidents,
-    "mart_rejected_rows": mart_rejected_rows,
     "raw_landing_rows": raw_landing_rows,
     "raw_landing_money": raw_landing_money,
-    "cross_table": cross_table,
 }

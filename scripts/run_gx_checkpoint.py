@@ -3,15 +3,15 @@
     python scripts/run_gx_checkpoint.py --db warehouse/ai_finops.duckdb [--raw DIR]
         [--docs-dir build/gx_docs] [--results-json PATH]
 
-The suites (gx/finops_suites.py) validate the public tables and per-file aggregates of the
-raw landing (gx/finops_datasets.py), each read from DuckDB (opened read-only) into a pandas
-DataFrame. Great Expectations runs in an ephemeral context (nothing is written under gx/);
+The suites (gx/finops_suites.py) check what dbt's tests cannot: that the public tables exist
+in the file and that per-file aggregates of the raw landing (gx/finops_datasets.py) agree with
+the warehouse, each read from DuckDB (opened read-only) into a pandas DataFrame. Great Expectations runs in an ephemeral context (nothing is written under gx/);
 Data Docs HTML goes to --docs-dir (default $AI_FINOPS_GX_DOCS_DIR or build/gx_docs), and a
 machine-readable summary to results.json in it.
 
 Prints one line per suite, for example
-    [gx] suite=fct_ai_costs status=passed checks=19 failed=0 rows=9247
-    [gx] suite=fct_ai_costs status=failed checks=19 failed=1 rows=9247 failing=charge_id_unique
+    [gx] suite=raw_landing_rows status=passed checks=2 failed=0 rows=101
+    [gx] suite=raw_landing_rows status=failed checks=2 failed=1 rows=101 failing=rows_conserved
 and a final `[gx] checkpoint=ai_finops status=...` line.
 
 Exit codes: 0 every expectation passed; 1 an expectation failed, or a suite could not run
