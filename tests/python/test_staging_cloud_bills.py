@@ -1,16 +1,12 @@
 """Staging of the cloud bills: AWS CUR 2.0, Azure cost details, Google Cloud
 billing export (stg_aws__cur, stg_azure__cost_details, stg_gcp__billing_export).
 
-Two dbt invocations:
-1. a build of the three models (with their unit and data tests) over a copy
-   of the hand-written raw folder tests/fixtures/aws_azure_gcp_bills, to
-   which this module adds the files whose bytes matter (gzip, parquet,
-   byte-order mark + CRLF, Latin-1, zero-byte): they are written here from
-   literal text so that the exact bytes are visible and git cannot rewrite
-   them;
-2. a build over tests/fixtures/azure_missing_required_column plus a
-   generated .csv.gz lacking a required CUR column: the build must fail and
-   name the file and the column.
+One dbt invocation: a build of the three models (with their unit and data
+tests) over a copy of the hand-written raw folder
+tests/fixtures/aws_azure_gcp_bills, to which the files whose bytes matter
+(gzip, parquet, byte-order mark + CRLF, Latin-1, zero-byte) are added by
+cloud_bills_cases.add_generated_files. The build that must fail on a missing
+required column is test_staging_cloud_bills_schema_drift.py.
 
 Every expected figure is worked out by hand from the fixture text (the
 comments show the sums), and the per-file record counts and cost totals are
@@ -19,187 +15,47 @@ dbt. Bad inputs covered: a .csv.gz file (with BOM + CRLF inside), a parquet
 file (typed columns, map tags), a CSV with a UTF-8 BOM and CRLF line ends, a
 non-numeric cost, a non-numeric quantity and usage amount, rows with too many
 and too few fields, unknown extra columns (ignored), an empty CSV, a
-zero-byte .csv.gz, a Latin-1 (non-UTF-8) CSV, an invalid JSON line, a CSV and
-a .csv.gz missing a required column.
+zero-byte .csv.gz, a Latin-1 (non-UTF-8) CSV, an invalid JSON line.
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import FIXTURES, DbtResult, build_warehouse
-
-FIXTURE = FIXTURES / "aws_azure_gcp_bills"
-MISSING_FIXTURE = FIXTURES / "azure_missing_required_column"
-SELECT = "stg_raw__files stg_aws__cur stg_azure__cost_details stg_gcp__billing_export"
-
-AWS = "stg_aws__cur"
-AZURE = "stg_azure__cost_details"
-GCP = "stg_gcp__billing_export"
-
-CUR_CSV = "20260601T000000Z-cur-2026-05-00001.csv"
-CUR_GZ = "20260601T000000Z-cur-2026-05-00003.csv.gz"
-CUR_PARQUET = "20260601T000000Z-cur-2026-05-00004.parquet"
-CUR_EMPTY = "20260601T000000Z-cur-2026-05-00005.csv"
-CUR_LATIN1 = "20260601T000000Z-cur-2026-05-00006.csv"
-CUR_EMPTY_GZ = "20260601T000000Z-cur-2026-05-00007.csv.gz"
-AZURE_EA = "20260601T000000Z-azure-ea-2026-05.csv"
-AZURE_MCA = "20260601T000000Z-azure-mca-2026-05.csv"
-AZURE_BOM = "20260601T000000Z-azure-bom-2026-05.csv"
-GCP_JSONL = "20260601T000000Z-gcp-202605.jsonl"
-
-# --- generated raw files ----------------------------------------------------
-
-CUR_GZ_HEADER = (
-    "bill_billing_period_start_date,bill_payer_account_id,"
-    "line_item_usage_account_id,line_item_line_item_type,"
-    "line_item_usage_start_date,line_item_product_code,product_product_name,"
-    "line_item_usage_type,line_item_usage_amount,line_item_unblended_cost,"
-    "line_item_currency_code,pricing_unit,resource_tags"
+from cloud_bills_cases import (
+    AWS,
+    AZURE,
+    AZURE_BOM,
+    AZURE_EA,
+    AZURE_MCA,
+    CUR_CSV,
+    CUR_EMPTY,
+    CUR_EMPTY_GZ,
+    CUR_GZ,
+    CUR_GZ_ROWS,
+    CUR_LATIN1,
+    CUR_PARQUET,
+    FIXTURE,
+    GCP,
+    GCP_JSONL,
+    PARQUET_ROWS,
+    SELECT,
+    add_generated_files,
+    csv_usable,
+    file_counts,
+    is_decimal,
+    money,
 )
-CUR_GZ_ROWS = [
-    # Bedrock batch output: 2 x 1K tokens, 0.015 USD
-    "2026-05-01T00:00:00.000Z,111111111111,222222222222,Usage,"
-    "2026-05-04T00:00:00.000Z,AmazonBedrock,Amazon Bedrock,"
-    "USE1-Claude4.6Sonnet-output-tokens-batch,2,0.015,USD,1K tokens,"
-    '"{""user:team"":""search""}"',
-    # Lambda (not AI): 0.0000166667 USD keeps all ten decimals
-    "2026-05-01T00:00:00.000Z,111111111111,333333333333,Usage,"
-    "2026-05-04T00:00:00.000Z,AWSLambda,AWS Lambda,USE1-Lambda-GB-Second,1,"
-    "0.0000166667,USD,Lambda-GB-Second,{}",
-    # rejected: usage amount is not a number
-    "2026-05-01T00:00:00.000Z,111111111111,222222222222,Usage,"
-    "2026-05-04T00:00:00.000Z,AmazonBedrock,Amazon Bedrock,"
-    "USE1-Claude4.6Sonnet-input-tokens,n/a,0.5,USD,1K tokens,{}",
-]
-
-AZURE_BOM_TEXT = (
-    "SubscriptionId,Date,MeterCategory,MeterSubCategory,MeterName,Quantity,"
-    "UnitOfMeasure,EffectivePrice,CostInBillingCurrency,BillingCurrency,Tags\r\n"
-    # 1000 x 1K input tokens at 0.0025 EUR = 2.5 EUR
-    "c3c3c3c3-0000-4000-8000-000000000003,05/04/2026,Cognitive Services,"
-    "Azure OpenAI,gpt-4o-0806-Inp-glbl Tokens,1000,1K,0.0025,2.5,EUR,"
-    '"""team"": ""search"",""env"": ""prod"""\r\n'
-    "c3c3c3c3-0000-4000-8000-000000000003,05/04/2026,Bandwidth,"
-    "Inter-Region,Inter-Region Data Transfer Out,5,1 GB,0.01,0.05,EUR,\r\n"
-)
+from conftest import DbtResult, build_warehouse
 
 
-def write_parquet(path: Path, rows: list[dict]) -> None:
-    """A CUR 2.0 parquet file with the export's column types (timestamps,
-    doubles, map<string,string> tags), written by DuckDB."""
-    con = duckdb.connect()
-    selects = []
-    for row in rows:
-        tags = ", ".join(f"'{k}': '{v}'" for k, v in row["tags"].items())
-        selects.append(
-            "select"
-            f" timestamp '{row['period']}' as bill_billing_period_start_date,"
-            f" '{row['payer']}' as bill_payer_account_id,"
-            f" '{row['account']}' as line_item_usage_account_id,"
-            f" timestamp '{row['start']}' as line_item_usage_start_date,"
-            f" '{row['product_code']}' as line_item_product_code,"
-            f" map {{'product_name': '{row['product_name']}'}} as product,"
-            f" '{row['usage_type']}' as line_item_usage_type,"
-            f" cast({row['amount']} as double) as line_item_usage_amount,"
-            f" cast({row['cost']} as double) as line_item_unblended_cost,"
-            " 'USD' as line_item_currency_code,"
-            f" '{row['unit']}' as pricing_unit,"
-            f" cast(map {{{tags}}} as map(varchar, varchar)) as resource_tags"
-        )
-    con.execute(
-        f"copy ({' union all '.join(selects)}) to '{path}' (format parquet)"
-    )
-    con.close()
-
-
-PARQUET_ROWS = [
-    # Bedrock cache read: 5372.659 x 1K tokens, 1.77297747 USD
-    {
-        "period": "2026-05-01", "payer": "111111111111",
-        "account": "222222222222", "start": "2026-05-05 10:00:00",
-        "product_code": "AmazonBedrock", "product_name": "Amazon Bedrock",
-        "usage_type": "USW2-Claude4.5Sonnet-cache-read-input-token-count",
-        "amount": "5372.659", "cost": "1.77297747", "unit": "1K tokens",
-        "tags": {"user:team": "ml"},
-    },
-    # S3 (not AI): 0.5 USD
-    {
-        "period": "2026-05-01", "payer": "111111111111",
-        "account": "333333333333", "start": "2026-05-05 00:00:00",
-        "product_code": "AmazonS3",
-        "product_name": "Amazon Simple Storage Service",
-        "usage_type": "USE1-TimedStorage-ByteHrs", "amount": "21.5",
-        "cost": "0.5", "unit": "GB-Mo", "tags": {},
-    },
-]
-
-
-def add_generated_files(raw: Path) -> None:
-    aws = raw / "aws_cur"
-    gz_text = "\ufeff" + "\r\n".join([CUR_GZ_HEADER, *CUR_GZ_ROWS]) + "\r\n"
-    (aws / CUR_GZ).write_bytes(gzip.compress(gz_text.encode("utf-8")))
-    write_parquet(aws / CUR_PARQUET, PARQUET_ROWS)
-    (aws / CUR_EMPTY).write_bytes(b"")
-    (aws / CUR_EMPTY_GZ).write_bytes(b"")
-    (aws / CUR_LATIN1).write_bytes(
-        (CUR_GZ_HEADER + "\n").encode("latin-1")
-        + "2026-05-01,111111111111,222222222222,Usage,2026-05-04,AmazonBedrock,"
-        "Amazon Bedrock édition,USE1-X-input-tokens,1,0.1,USD,1K tokens,{}\n"
-        .encode("latin-1")
-    )
-    (raw / "azure_cost" / AZURE_BOM).write_bytes(
-        AZURE_BOM_TEXT.encode("utf-8-sig")
-    )
-
-
-# --- independent recomputation ---------------------------------------------
-
-
-def is_decimal(text: str) -> bool:
-    try:
-        Decimal(text)
-        return True
-    except ArithmeticError:
-        return False
-
-
-def csv_usable(
-    text: str, cost_column: str, numeric_columns: list[str]
-) -> tuple[int, list[dict]]:
-    """(data rows, usable rows) of a CSV text, by the rules staging applies:
-    field count equals the header's, the cost is present, every non-empty
-    numeric field is a number."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader)
-    rows = [row for row in reader if row]
-    usable = []
-    for row in rows:
-        if len(row) != len(header):
-            continue
-        record = {name.lower(): value for name, value in zip(header, row)}
-        values = [record.get(c.lower(), "") for c in numeric_columns]
-        if record.get(cost_column.lower(), "") == "":
-            continue
-        if all(v == "" or is_decimal(v) for v in values):
-            usable.append(record)
-    return len(rows), usable
-
-
-def money(value: object) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.0000000001"))
-
-
-# --- dbt builds --------------------------------------------------------------
+# --- dbt build ---------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -211,38 +67,6 @@ def cloud_bills(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
     result = build_warehouse(raw, base / "work", select=SELECT)
     assert result.returncode == 0, result.output[-6000:]
     return result
-
-
-@pytest.fixture(scope="module")
-def missing_column_build(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
-    base = tmp_path_factory.mktemp("cloud_bills_missing")
-    raw = base / "raw"
-    shutil.copytree(MISSING_FIXTURE, raw)
-    (raw / "aws_cur").mkdir()
-    header = CUR_GZ_HEADER.replace(",line_item_unblended_cost", "")
-    (raw / "aws_cur" / "20260601T000000Z-cur-2026-05.csv.gz").write_bytes(
-        gzip.compress((header + "\n").encode("utf-8"))
-    )
-    # only the three models: their unit and data tests ran in `cloud_bills`
-    return build_warehouse(
-        raw, base / "work", select=SELECT,
-        extra_env={"DBT_INDIRECT_SELECTION": "empty"},
-    )
-
-
-def file_counts(result: DbtResult, model: str) -> dict[str, tuple]:
-    rows = result.query(
-        f"""
-        select
-            regexp_extract(source_file, '[^/]+$'),
-            count(*),
-            count(*) filter (where rejected_reason is null),
-            count(*) filter (where rejected_reason is not null)
-        from {model}
-        group by 1
-        """
-    )
-    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 # --- tests -------------------------------------------------------------------
@@ -685,33 +509,3 @@ def test_gcp_parsing_labels_and_credits(cloud_bills: DbtResult) -> None:
         f"select distinct export_period_key from {GCP}"
         " where rejected_reason is null"
     ) == "01AB23-CD45EF-6789GH|202605"
-
-
-def test_missing_required_column_stops_the_build(
-    missing_column_build: DbtResult,
-) -> None:
-    result = missing_column_build
-    assert result.returncode != 0
-    raw = result.raw_dir
-    azure_file = raw / "azure_cost" / "20260601T000000Z-azure-ea-2026-05.csv"
-    gz_file = raw / "aws_cur" / "20260601T000000Z-cur-2026-05.csv.gz"
-    assert (
-        f"schema_drift in azure.cost_details: {azure_file} is missing"
-        " required column 'CostInBillingCurrency'"
-    ) in result.output
-    assert (
-        f"schema_drift in aws.cur: {gz_file} is missing required column"
-        " 'line_item_unblended_cost'"
-    ) in result.output
-    logged = result.query(
-        "select table_name, regexp_extract(source_file, '[^/]+$'),"
-        " missing_column from main.raw_schema_drift_log order by 1"
-    )
-    assert logged == [
-        ("cost_details", azure_file.name, "CostInBillingCurrency"),
-        ("cur", gz_file.name, "line_item_unblended_cost"),
-    ]
-    # the folder without GCP exports still builds its (empty) model
-    assert "OK created sql incremental model main.stg_gcp__billing_export" in (
-        result.output
-    )
