@@ -9,7 +9,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test test-refresh lint venv focus-venv clean docs refresh
+.PHONY: build test test-refresh lint venv focus-venv clean docs refresh dashboard
 
 venv: $(VENV)/.installed $(VENV)/.project
 
@@ -35,7 +35,15 @@ $(FOCUS_VENV)/.installed: requirements-focus.lock
 build: venv
 	$(BIN)/python scripts/run_build.py
 
+# The dashboard's browser test drives Debian's Chromium: installed here when it is missing.
 test: venv focus-venv
+	@[ -x /usr/bin/chromium ] || { \
+		if ! command -v apt-get >/dev/null; then echo "no /usr/bin/chromium and no apt-get: the dashboard browser test will skip"; exit 0; \
+		elif [ "$$(id -u)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null; then sudo=sudo; \
+		else echo "no /usr/bin/chromium, not root and no sudo: the dashboard browser test will skip"; exit 0; fi; \
+		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium fonts-liberation; }
 	$(BIN)/python -m pytest tests/python -n 2 --dist loadfile --durations=15
 	$(MAKE) --no-print-directory lint
 
@@ -51,6 +59,12 @@ lint: venv
 
 docs: venv
 	$(BIN)/dbt docs generate
+
+# The dashboard on 127.0.0.1 over the warehouse file, read-only (docs/dashboard.md).
+dashboard: venv
+	AI_FINOPS_DB_PATH=$${AI_FINOPS_DB_PATH:-warehouse/ai_finops.duckdb} $(BIN)/streamlit run \
+		dashboard/app.py --server.port $${AI_FINOPS_DASHBOARD_PORT:-8501} \
+		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 # The scheduled job: lock, freshness, build into a new file, checkpoint, atomic publish.
 refresh: venv

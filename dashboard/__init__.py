@@ -1,0 +1,1 @@
+"""The AI FinOps dashboard (Streamlit): `make dashboard`, docs/dashboard.md."""
