@@ -1,6 +1,8 @@
 -- focus_ai_costs is fct_ai_costs in FOCUS form: per provider and billing
 -- currency, one FOCUS row per priced charge (billed_cost not null) and the
 -- same billed, effective and list cost, exactly (decimals, no tolerance).
+-- FOCUS requires a ListCost: a charge without a list cost (a cost-export row
+-- the price book cannot list) shows its billed cost there.
 with
 
 focus as (
@@ -30,7 +32,7 @@ fct_totals as (
         count(*) as row_count,
         sum(billed_cost) as billed_cost,
         sum(effective_cost) as effective_cost,
-        sum(list_cost) as list_cost
+        sum(coalesce(list_cost, billed_cost)) as list_cost
     from costs
     where billed_cost is not null
     group by 1, 2
