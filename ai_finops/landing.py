@@ -44,6 +44,7 @@ from ai_finops.readers import (
     split_csv,
     split_json_page,
     split_jsonl,
+    split_otlp_traces,
     split_parquet,
     text_problem,
 )
@@ -71,6 +72,12 @@ class Export:
     # gets `aliases`, the (pseudonymised) local part of the address, as it is and with '.'
     # and '_' written as '-', '|'-separated (GitHub usernames of seat holders)
     aliases: tuple[str, ...] = ()
+    # CSV columns holding a JSON object whose personal keys are pseudonymised (LiteLLM metadata)
+    json_columns: tuple[str, ...] = ()
+    # OTLP span attributes ({"key": ..., "value": {"stringValue": ...}}) that identify a person
+    personal_attributes: tuple[str, ...] = ()
+    # "otlp_traces": spans of OpenTelemetry trace exports (readers.split_otlp_traces)
+    reader: str | None = None
 
 
 EXPORTS: tuple[Export, ...] = (
@@ -89,6 +96,18 @@ EXPORTS: tuple[Export, ...] = (
     Export("seats", ("*.csv",), personal=("user_email",), aliases=("user_email",)),
     Export("activity", ("*.csv",), personal=("public_id", "name", "email")),
     Export("gateway", ("*.jsonl",), personal=("user",)),
+    # gateway and tracing tools (docs/vendors.md#gateways-and-tracing)
+    Export("litellm/spend_logs", ("*.csv", "*.jsonl"),
+           personal=("user", "end_user", "requester_ip_address", "user_api_key_user_id",
+                     "user_api_key_user_email"), json_columns=("metadata",)),
+    Export("litellm/daily_spend", ("*.csv", "*.jsonl"), personal=("user_id", "end_user")),
+    Export("langfuse/observations", ("*.json", "*.jsonl"), "data",
+           personal=("userId", "user_id")),
+    # the traces of the observations: their name (the agent or workflow), tags and user
+    Export("langfuse/traces", ("*.json", "*.jsonl"), "data", personal=("userId", "user_id")),
+    Export("otel/genai_spans", ("*.jsonl", "*.json"), reader="otlp_traces",
+           personal_attributes=("user.id", "user.email", "user.name", "enduser.id",
+                                "user_id", "langfuse.user.id")),
 )
 
 
@@ -131,6 +150,8 @@ def split_file(path: Path, data: bytes, export: Export,
     problem = text_problem(text)
     if problem is not None or text is None:
         return Records(None, [], problem)
+    if export.reader == "otlp_traces":
+        return split_otlp_traces(text, json_lines=name.endswith(".jsonl"))
     if name.endswith(".jsonl"):
         return split_jsonl(text)
     if name.endswith(".json"):
@@ -172,6 +193,7 @@ def protect(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> R
         return records
     header = records.header or []
     personal = [i for i, name in enumerate(header) if name in export.personal]
+    json_columns = [i for i, name in enumerate(header) if name in export.json_columns]
     rows: list[tuple[int, str | None, str | None, list[str] | None]] = []
     for source_row, raw_record, bucket, fields in records.rows:
         if fields is not None:
@@ -183,6 +205,9 @@ def protect(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> R
                 protected = [value if i in personal or not may_name_a_person(value)
                              else pseudonymiser.text(value)
                              for i, value in enumerate(protected)]
+            for i in json_columns:  # a JSON column's own personal keys
+                if i < len(protected):
+                    protected[i] = protect_json(protected[i], export, pseudonymiser)
             if protected != fields:
                 raw_record = (protect_json(raw_record, export, pseudonymiser)
                               if raw_record and raw_record[:1] == "{"
@@ -190,7 +215,8 @@ def protect(records: Records, export: Export, pseudonymiser: Pseudonymiser) -> R
             rows.append((source_row, raw_record, bucket, protected))
         else:
             rows.append((source_row, protect_json(raw_record or "", export, pseudonymiser),
-                         pseudonymiser.text(bucket) if bucket else bucket, None))
+                         protect_json(bucket, export, pseudonymiser) if bucket else bucket,
+                         None))
     return Records(records.header, rows, records.problem, records.aliases)
 
 
@@ -207,6 +233,15 @@ def protect_json(text: str, export: Export, pseudonymiser: Pseudonymiser) -> str
             continue
         text = re.sub(
             r'("' + re.escape(key) + r'"\s*:\s*")((?:[^"\\]|\\.)*)(")',
+            lambda m: m.group(1) + (pseudonymiser.value(json.loads(f'"{m.group(2)}"')) or "")
+            + m.group(3),
+            text)
+    for key in export.personal_attributes:
+        if f'"{key}"' not in text:
+            continue
+        text = re.sub(
+            r'("key"\s*:\s*"' + re.escape(key)
+            + r'"\s*,\s*"value"\s*:\s*\{\s*"stringValue"\s*:\s*")((?:[^"\\]|\\.)*)(")',
             lambda m: m.group(1) + (pseudonymiser.value(json.loads(f'"{m.group(2)}"')) or "")
             + m.group(3),
             text)

@@ -1,4 +1,5 @@
-"""Splitting a raw file into its records: CSV lines, JSON lines, JSON page elements, Parquet rows.
+"""Splitting a raw file into its records: CSV lines, JSON lines, JSON page elements, OTLP spans,
+Parquet rows.
 
 Each reader returns the file's `Records` unchanged (exact text, decimals as written), or the
 file's problem (not UTF-8, empty, not valid JSON, a page without its array). The landing
@@ -229,6 +230,51 @@ def split_json_page(text: str, items_key: str, nested_key: str | None) -> Record
     if state["nested_problem"]:
         raise PageError(
             f'an entry of "{items_key}" has a "{nested_key}" that is not an array')
+    return Records(None, rows)
+
+
+def split_otlp_traces(text: str, json_lines: bool) -> Records:
+    """One record per span of OTLP JSON trace exports (`resourceSpans` → `scopeSpans` →
+    `spans`), as the OpenTelemetry file exporter writes them: one export request per line
+    (`json_lines`) or one per file.
+
+    Each span keeps its exact text; its bucket is its context, `{"line": n, "resource": ...,
+    "scope": ...}`. Spans are numbered across the file in order. A line that is not valid JSON,
+    or has no `resourceSpans` array, is one record of its own text with no bucket (staging
+    rejects it); an export request with no spans has no record.
+    """
+    documents = (
+        [(number, line) for number, line in enumerate(text.split("\n"), start=1)
+         if line.strip(" \t") != ""]
+        if json_lines else [(1, text)]
+    )
+    rows: list[tuple[int, str | None, str | None, list[str] | None]] = []
+    for number, document in documents:
+        try:
+            request = json.loads(document, parse_float=Decimal)
+        except ValueError:
+            request = None
+        resource_spans = request.get("resourceSpans") if isinstance(request, dict) else None
+        if not isinstance(resource_spans, list):
+            rows.append((len(rows) + 1, document.strip(" \t"), None, None))
+            continue
+        for resource_span in resource_spans:
+            if not isinstance(resource_span, dict):
+                continue
+            # OTLP before 1.0 called scopeSpans instrumentationLibrarySpans
+            scope_spans = resource_span.get("scopeSpans",
+                                            resource_span.get("instrumentationLibrarySpans"))
+            for scope_span in scope_spans if isinstance(scope_spans, list) else []:
+                if not isinstance(scope_span, dict):
+                    continue
+                context = dumps_exact({
+                    "line": number,
+                    "resource": resource_span.get("resource"),
+                    "scope": scope_span.get("scope", scope_span.get("instrumentationLibrary")),
+                })
+                spans = scope_span.get("spans")
+                for span in spans if isinstance(spans, list) else []:
+                    rows.append((len(rows) + 1, dumps_exact(span), context, None))
     return Records(None, rows)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,7 @@ class RawExport:
 
     folder: str
     pattern: str
-    reader: str  # csv | csv_gz | parquet | jsonl | json_buckets | json_items
+    reader: str  # csv | csv_gz | parquet | jsonl | json_buckets | json_items | otlp_json(l)
     items_key: str = "data"
 
 
@@ -65,6 +66,16 @@ RAW_EXPORTS: tuple[RawExport, ...] = (
     RawExport("seats", "*.csv", "csv"),
     RawExport("activity", "*.csv", "csv"),
     RawExport("gateway", "*.jsonl", "jsonl"),
+    RawExport("litellm/spend_logs", "*.csv", "csv"),
+    RawExport("litellm/spend_logs", "*.jsonl", "jsonl"),
+    RawExport("litellm/daily_spend", "*.csv", "csv"),
+    RawExport("litellm/daily_spend", "*.jsonl", "jsonl"),
+    RawExport("langfuse/observations", "*.json", "json_items"),
+    RawExport("langfuse/observations", "*.jsonl", "jsonl"),
+    RawExport("langfuse/traces", "*.json", "json_items"),
+    RawExport("langfuse/traces", "*.jsonl", "jsonl"),
+    RawExport("otel/genai_spans", "*.jsonl", "otlp_jsonl"),
+    RawExport("otel/genai_spans", "*.json", "otlp_json"),
 )
 
 # Staging model -> SQL of the vendor-reported cost of one of its rows (and the filter that keeps
@@ -192,12 +203,38 @@ def gzip_csv_rows(path: Path) -> int:
     return non_blank - 1 if non_blank else 1
 
 
+def otlp_spans(path: Path, json_lines: bool) -> int:
+    """Spans of an OTLP JSON trace export (one export request per line, or per file); a line
+    that is not an export request (not JSON, no resourceSpans array) is one record."""
+    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    documents = [line for line in text.splitlines() if line.strip()] if json_lines else [text]
+    records = 0
+    for document in documents:
+        try:
+            request = json.loads(document)
+        except ValueError:
+            records += 1
+            continue
+        resource_spans = request.get("resourceSpans") if isinstance(request, dict) else None
+        if not isinstance(resource_spans, list):
+            records += 1
+            continue
+        for resource in resource_spans:
+            scopes = resource.get("scopeSpans", resource.get("instrumentationLibrarySpans"))
+            for scope in scopes if isinstance(scopes, list) else []:
+                spans = scope.get("spans") if isinstance(scope, dict) else None
+                records += len(spans) if isinstance(spans, list) else 0
+    return records
+
+
 def export_file_counts(
     con: duckdb.DuckDBPyConnection, export: RawExport, files: list[str]
 ) -> list[tuple[str, int]]:
     """(path, records) for the files of one export folder."""
     if export.reader == "csv_gz":
         return [(path, gzip_csv_rows(Path(path))) for path in files]
+    if export.reader in ("otlp_jsonl", "otlp_json"):
+        return [(path, otlp_spans(Path(path), export.reader == "otlp_jsonl")) for path in files]
     if export.reader == "parquet":
         return [
             (path, int(con.execute("select count(*) from read_parquet(?)", [path]).fetchone()[0]))

@@ -11,8 +11,11 @@
         'stg_anthropic__usage_messages', 'stg_aws__cur',
         'stg_azure__cost_details', 'stg_cursor__usage_events',
         'stg_gateway__requests', 'stg_gcp__billing_export',
+        'stg_langfuse__observations', 'stg_langfuse__traces',
+        'stg_litellm__daily_spend', 'stg_litellm__spend_logs',
         'stg_github_copilot__usage', 'stg_openai__costs',
-        'stg_openai__usage_completions', 'stg_seats__assignments',
+        'stg_openai__usage_completions', 'stg_otel__genai_spans',
+        'stg_seats__assignments',
     ] -%}
     {%- set exports = [] -%}
     {%- for name in names -%}

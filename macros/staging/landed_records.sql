@@ -113,6 +113,20 @@
 {% endmacro %}
 
 
+{% macro record_field(name, json_record) %}
+    {#-
+        The value of field `name` of a landed record of an export written as
+        CSV or as JSON lines (LiteLLM): by header position for a CSV row, else
+        the key of `json_record` (the line as JSON); blank is null.
+    -#}
+    case
+        when header is null
+            then nullif(json_extract_string({{ json_record }}, '$."{{ name }}"'), '')
+        else {{ csv_field(name) }}
+    end
+{% endmacro %}
+
+
 {% macro file_rejections(records_cte) %}
     {#-
         One row per raw file that cannot be read at all (source_row = 0),

@@ -73,6 +73,16 @@ FIXTURE_RECORDS = {
     ("aws_azure_gcp_bills", "aws_cur", "20260601T000000Z-cur-2026-05-00001.csv"): 15,
     ("aws_azure_gcp_bills", "azure_cost", "20260601T000000Z-azure-ea-2026-05.csv"): 13,
     ("aws_azure_gcp_bills", "gcp_billing", "20260601T000000Z-gcp-202605.jsonl"): 10,
+    # tests/fixtures/real/gateways/PROVENANCE.md: requests, rollup rows, generations, traces,
+    # and the spans of three OTLP export requests (5 + 4 + 3)
+    ("real/gateways", "litellm/spend_logs", "2026-05-03_spend_logs.csv"): 6,
+    ("real/gateways", "litellm/spend_logs", "2026-05-03_spend_logs.jsonl"): 3,
+    ("real/gateways", "litellm/daily_spend", "2026-05-03_daily_team_spend.csv"): 4,
+    ("real/gateways", "litellm/daily_spend", "2026-05-03_daily_user_spend.csv"): 3,
+    ("real/gateways", "litellm/daily_spend", "2026-05-03_daily_tag_spend.csv"): 3,
+    ("real/gateways", "langfuse/observations", "2026-05-03T060000Z_observations.json"): 5,
+    ("real/gateways", "langfuse/traces", "2026-05-03T060000Z_traces.json"): 4,
+    ("real/gateways", "otel/genai_spans", "2026-05-03T060000Z_spans.jsonl"): 12,
 }
 
 

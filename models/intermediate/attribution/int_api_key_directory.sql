@@ -1,10 +1,12 @@
--- What the LLM gateway log knows about each API key: the agent and team that
--- last used it. Used as a lower-priority attribution source for the
--- vendors' usage rows, which carry only the key id.
+-- What the LLM gateway log knows about each vendor API key: the agent and
+-- team that last used it. Used as a lower-priority attribution source for
+-- the vendors' usage rows, which carry only the key id. Only the project's
+-- own gateway log names vendor keys (LiteLLM's keys are its own virtual
+-- keys; tracing tools log none).
 with
 
 requests as (
-    {{ current_rows('stg_gateway__requests') }}
+    select * from {{ ref('int_gateway_requests') }}
 ),
 
 final as (

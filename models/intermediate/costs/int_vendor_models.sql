@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
--- Every model identifier a vendor's charges or the gateway log name, once
--- per provider, with the canonical model it resolves to: the seed
+-- Every model identifier a vendor's charges or the gateway and tracing logs
+-- (int_gateway_requests) name, once per provider, with the canonical model
+-- it resolves to: the seed
 -- model_aliases where it lists the identifier (matched case-insensitively),
 -- else the rule of vendor_model_key() against seed models (case, dots,
 -- dated snapshots, Bedrock prefixes, older word orders). An identifier
@@ -17,7 +18,7 @@ charges as (
 ),
 
 gateway_requests as (
-    {{ current_rows('stg_gateway__requests') }}
+    select * from {{ ref('int_gateway_requests') }}
 ),
 
 aliases as (
@@ -39,7 +40,7 @@ vendor_ids as (
         provider,
         vendor_model_id
     from gateway_requests
-    where vendor_model_id is not null
+    where provider is not null and vendor_model_id is not null
 ),
 
 model_keys as (

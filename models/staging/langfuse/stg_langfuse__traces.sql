@@ -1,0 +1,136 @@
+{{ config(meta={'raw_export': 'langfuse/traces'}) }}
+
+{#-
+    Langfuse traces (documented in _langfuse__sources.yml): the elements of
+    `GET /api/public/traces` pages, or JSON lines of the same objects. The
+    trace name is the agent or workflow; tags, user and session are on the
+    trace (userId pseudonymised when landed).
+-#}
+{%- set text_fields = [
+    ('trace_id', 'id'),
+    ('trace_name', 'name'),
+    ('user_id', 'userId'),
+    ('session_id', 'sessionId'),
+    ('environment', 'environment'),
+    ('release', 'release'),
+    ('trace_version', 'version'),
+    ('timestamp', 'timestamp'),
+] -%}
+
+with
+
+records as (
+    select * from {{ landed_records('langfuse', 'traces') }}
+),
+
+renamed as (
+    select
+        source_file,
+        cast(source_row as bigint) as source_row,
+        raw_record,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        coalesce(json_valid(raw_record), false) as is_valid_json,
+        -- only a valid record is read as JSON (json_extract fails on others)
+        case
+            when coalesce(json_valid(raw_record), false)
+                then cast(raw_record as json)
+        end as trace
+    from records
+    where file_problem is null
+),
+
+extracted as (
+    select
+        *,
+        {%- for column, field in text_fields %}
+            nullif(json_extract_string(trace, '$.{{ field }}'), '')
+                as {{ column }}_text,
+        {%- endfor %}
+        json_extract(trace, '$.tags') as tags_json,
+        json_type(trace) as record_json_type
+    from renamed
+),
+
+cast_values as (
+    select
+        *,
+        try_cast(timestamp_text as timestamptz) as started_at,
+        json_type(tags_json) as tags_json_type,
+        case
+            when json_type(tags_json) = 'ARRAY'
+                then list_transform(
+                    cast(tags_json as json[]),
+                    lambda tag: json_type(tag)
+                )
+        end as tag_json_types
+    from extracted
+),
+
+validated as (
+    select
+        *,
+        case
+            when not is_valid_json then 'record is not valid JSON'
+            when record_json_type != 'OBJECT'
+                then 'trace is not a JSON object'
+            when trace_id_text is null then 'id is missing'
+            when timestamp_text is null then 'timestamp is missing'
+            when started_at is null
+                then
+                    'timestamp is not an ISO 8601 timestamp: '
+                    || '''' || timestamp_text || ''''
+            when tags_json_type not in ('ARRAY', 'NULL')
+                then 'tags is not a JSON array'
+            when
+                len(
+                    list_filter(
+                        tag_json_types, lambda tag_type: tag_type != 'VARCHAR'
+                    )
+                ) > 0
+                then 'tags holds a value that is not a string'
+        end as rejected_reason
+    from cast_values
+),
+
+rejected_files as (
+    {{ file_rejections('records') }}
+),
+
+final as (
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        -- each export file is its own export; a trace delivered twice is
+        -- de-duplicated later, by trace_id
+        source_file as export_period_key,
+        trace_id_text as trace_id,
+        trace_name_text as trace_name,
+        -- pseudonymised when landed
+        user_id_text as user_id,
+        session_id_text as session_id,
+        cast(
+            case
+                when tags_json_type = 'ARRAY'
+                    then try_cast(tags_json as varchar[])
+            end as varchar[]
+        ) as tags,
+        environment_text as environment,
+        release_text as release,  -- noqa: RF04
+        trace_version_text as trace_version,
+        started_at
+    from validated
+    union all by name
+    select
+        *,
+        source_file as export_period_key
+    from rejected_files
+)
+
+select * from final
