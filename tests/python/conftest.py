@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from ai_finops.privacy import Pseudonymiser, default_key_file
+from parse_cache import dbt_location, save_parse, start_from_saved_parse
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -60,12 +61,16 @@ def run_dbt(
     work_dir: Path,
     extra_env: dict[str, str] | None = None,
 ) -> DbtResult:
-    """Runs one dbt command against `raw_dir` and `db_path` with its own target folder."""
+    """Runs one dbt command against `raw_dir` and `db_path` with its own target folder
+    (starting from the project's last saved parse: parse_cache.py)."""
+    cwd, db_name = dbt_location(db_path)
+    target = work_dir / "target"
+    start_from_saved_parse(target, ROOT, db_name)
     env = dict(os.environ)
     env.update(
         {
-            "AI_FINOPS_RAW_PATH": str(raw_dir),
-            "AI_FINOPS_DB_PATH": str(db_path),
+            "AI_FINOPS_RAW_PATH": str(Path(raw_dir).resolve()),
+            "AI_FINOPS_DB_PATH": db_name,
             "DBT_PROFILES_DIR": str(ROOT),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
@@ -77,13 +82,14 @@ def run_dbt(
         "--project-dir",
         str(ROOT),
         "--target-path",
-        str(work_dir / "target"),
+        str(target.resolve()),
         "--log-path",
-        str(work_dir / "logs"),
+        str((work_dir / "logs").resolve()),
     ]
     proc = subprocess.run(
-        cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
+    save_parse(target, ROOT, db_name)
     return DbtResult(proc.returncode, proc.stdout + proc.stderr, db_path, raw_dir)
 
 

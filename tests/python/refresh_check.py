@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ai_finops.compare import compare_warehouses
 from conftest import ROOT
+from parse_cache import dbt_location, save_parse, start_from_saved_parse
 
 DBT = str(Path(sys.executable).parent / "dbt")
 GENERATOR = ROOT / "scripts" / "generate_sample_data.py"
@@ -32,21 +33,26 @@ class Project:
     root: Path
 
     def dbt(self, args: list[str], raw: Path, db: Path, work: Path) -> subprocess.CompletedProcess:
+        cwd, db_name = dbt_location(db)
+        target = (work / "target").resolve()
+        start_from_saved_parse(target, self.root, db_name)
         env = dict(os.environ)
         env.update({
-            "AI_FINOPS_RAW_PATH": str(raw),
-            "AI_FINOPS_DB_PATH": str(db),
+            "AI_FINOPS_RAW_PATH": str(raw.resolve()),
+            "AI_FINOPS_DB_PATH": db_name,
             # a refresh and the full build it is compared with share one pseudonym key
-            "AI_FINOPS_PSEUDONYM_KEY_FILE": str(raw.parent / "pseudonym.key"),
+            "AI_FINOPS_PSEUDONYM_KEY_FILE": str((raw.parent / "pseudonym.key").resolve()),
             "DBT_PROFILES_DIR": str(self.root),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         })
         env.pop("AI_FINOPS_LANDING_PATH", None)
         env.pop("AI_FINOPS_PSEUDONYM_KEY", None)
-        return subprocess.run(
+        result = subprocess.run(
             [DBT, *args, "--project-dir", str(self.root),
-             "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-            cwd=self.root, env=env, capture_output=True, text=True, check=False)
+             "--target-path", str(target), "--log-path", str((work / "logs").resolve())],
+            cwd=cwd, env=env, capture_output=True, text=True, check=False)
+        save_parse(target, self.root, db_name)
+        return result
 
     def build(self, raw: Path, db: Path, work: Path, data_tests: bool = False) -> None:
         """`dbt build` without unit tests (and without data tests unless asked); must pass."""
