@@ -10,6 +10,7 @@ OpenAI cost page this test writes with amounts chosen by hand.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 from decimal import Decimal
@@ -250,3 +251,81 @@ def test_langfuse_cost_in_the_reconciliation(gateways: DbtResult) -> None:
         "select billed_cost, langfuse_reported_cost, langfuse_gap from mart_cost_reconciliation"
         " where provider = 'openai' and model = 'gpt-4o-mini'")
     assert row == [(Decimal("0.0005"), mini, mini - Decimal("0.0005"))]
+
+
+def agents_from_tags(tags: object) -> str | None:
+    """The agent a LiteLLM request names: its `agent:<name>` tag (seed rule gateway-tag-agent)."""
+    values = json.loads(tags) if isinstance(tags, str) else (tags or [])
+    return next((tag.split(":", 1)[1] for tag in values if tag.startswith("agent:")), None)
+
+
+def test_requests_and_tokens_per_agent_and_day_equal_the_files(gateways: DbtResult) -> None:
+    expected: dict[tuple[str, str, str], tuple[int, int, int]] = {}
+
+    def add(source: str, day: str, agent: str | None, tokens_in: int, tokens_out: int) -> None:
+        key = (source, day, agent or "unallocated")
+        requests, inputs, outputs = expected.get(key, (0, 0, 0))
+        expected[key] = (requests + 1, inputs + tokens_in, outputs + tokens_out)
+
+    # LiteLLM: each request once (the CSV and JSON-lines exports overlap); a hit of its own
+    # response cache reached no vendor
+    for row in {row["request_id"]: row for row in spend_log_rows()}.values():
+        if str(row["cache_hit"]) != "True":
+            add("litellm", str(row["startTime"])[:10], agents_from_tags(row["request_tags"]),
+                int(row["prompt_tokens"]), int(row["completion_tokens"]))
+    # Langfuse: every generation, its agent the trace's name, its tokens promptTokens
+    traces = json.loads(
+        (GATEWAYS / "langfuse" / "traces" / "2026-05-03T060000Z_traces.json").read_text())["data"]
+    names = {trace["id"]: trace["name"] for trace in traces}
+    for observation in json.loads((GATEWAYS / "langfuse" / "observations"
+                                   / "2026-05-03T060000Z_observations.json").read_text())["data"]:
+        add("langfuse", observation["startTime"][:10], names.get(observation["traceId"]),
+            int(observation.get("promptTokens") or 0),
+            int(observation.get("completionTokens") or 0))
+    # OpenTelemetry: chat spans (model calls), the agent of the span or its ancestors
+    spans = otel_spans()
+    for key, span in spans.items():
+        if span["attrs"].get("gen_ai.operation.name") != "chat":
+            continue
+        agent, parent = None, key
+        for _ in range(3):
+            ancestor = spans.get(parent)
+            if ancestor is None:
+                break
+            agent = agent or ancestor["attrs"].get("gen_ai.agent.name")
+            parent = f"{ancestor['traceId']}/{ancestor.get('parentSpanId')}"
+        day = dt.datetime.fromtimestamp(int(span["startTimeUnixNano"]) / 1e9, dt.UTC).date()
+        add("otel", day.isoformat(), agent,
+            int(span["attrs"].get("gen_ai.usage.input_tokens") or 0),
+            int(span["attrs"].get("gen_ai.usage.output_tokens") or 0))
+
+    usage = gateways.query(
+        "select request_source, cast(requested_on as varchar), agent, sum(request_count),"
+        " sum(input_tokens), sum(output_tokens) from mart_gateway_usage_daily"
+        " where request_count > 0 group by 1, 2, 3")
+    assert {(r[0], r[1], r[2]): (int(r[3]), int(r[4]), int(r[5])) for r in usage} == expected
+    # every request whose log names an agent is attributed to it
+    assert not [key for key in expected if key[2] == "unallocated" and key[0] != "litellm"]
+
+
+def test_litellm_team_alias_and_agent_tag_attribute_its_requests(gateways: DbtResult) -> None:
+    rows = {row["request_id"]: row for row in spend_log_rows()}
+    expected = {}
+    for request_id, row in rows.items():
+        metadata = row["metadata"]
+        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+        expected[request_id] = (metadata.get("user_api_key_team_alias") or "unallocated",
+                                agents_from_tags(row["request_tags"]) or "unallocated")
+    attributed = gateways.query(
+        "select request_id, team, agent from int_gateway_requests_attributed"
+        " where request_source = 'litellm'")
+    assert {r[0]: (r[1], r[2]) for r in attributed} == expected
+    assert {r[1] for r in attributed} == {"finance-automation", "customer-support",
+                                          "data-platform"}
+
+
+def test_the_logs_add_no_cost(gateways: DbtResult) -> None:
+    # the warehouse bills what the vendor's cost page says, and nothing from the logs
+    assert gateways.query(
+        "select sum(billed_cost), count(*) filter (where staging_model not like 'stg_openai%')"
+        " from fct_ai_costs") == [(Decimal("0.0005"), 0)]

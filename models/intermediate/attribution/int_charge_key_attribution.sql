@@ -158,24 +158,10 @@ all_candidates as (
 matched as (
     select
         *,
-        {%- for dimension in ['team', 'cost_center', 'product',
-            'environment', 'agent'] %}
-            replace(
-                replace({{ dimension }}, '{value}', key_value),
-                '{match}',
-                coalesce(regexp_extract(key_value, match_value, 1), '')
-            ) as {{ dimension }}_value,
-        {%- endfor %}
+        {{ rule_dimension_values() }},
         rule_id as matched_rule_id
     from all_candidates
-    where
-        key_value is not null
-        and case match_type
-            when 'exact' then key_value = match_value
-            when 'pattern' then key_value like match_value
-            when 'regex' then regexp_full_match(key_value, match_value)
-            else false
-        end
+    where {{ rule_matches() }}
 ),
 
 resolved as (
@@ -183,22 +169,7 @@ resolved as (
         {%- for key in attribution_keys %}
             {{ key }},
         {%- endfor %}
-        arg_min(team_value, priority) filter (
-            where team_value is not null
-        ) as team,
-        arg_min(cost_center_value, priority) filter (
-            where cost_center_value is not null
-        ) as cost_center,
-        arg_min(product_value, priority) filter (
-            where product_value is not null
-        ) as product,
-        arg_min(environment_value, priority) filter (
-            where environment_value is not null
-        ) as environment,
-        arg_min(agent_value, priority) filter (
-            where agent_value is not null
-        ) as agent,
-        arg_min(rule_id, priority) as first_rule_id
+        {{ dimensions_by_priority() }}
     from matched
     group by all
 ),
