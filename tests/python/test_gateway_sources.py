@@ -329,3 +329,23 @@ def test_the_logs_add_no_cost(gateways: DbtResult) -> None:
     assert gateways.query(
         "select sum(billed_cost), count(*) filter (where staging_model not like 'stg_openai%')"
         " from fct_ai_costs") == [(Decimal("0.0005"), 0)]
+
+
+
+@pytest.fixture(scope="module")
+def litellm_alone(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
+    """LiteLLM's folder as the only raw folder: the whole project builds over it (Langfuse and
+    OpenTelemetry alone: test_staging_langfuse.py, test_staging_otel.py)."""
+    base = tmp_path_factory.mktemp("litellm_alone")
+    raw = copy_raw(GATEWAYS / "litellm", base / "raw" / "litellm").parent
+    return build_warehouse(raw, base / "work", unit_tests=False)
+
+
+def test_litellm_alone_builds_and_adds_no_cost(litellm_alone: DbtResult) -> None:
+    assert litellm_alone.returncode == 0, litellm_alone.output[-5000:]
+    distinct = {row["request_id"] for row in spend_log_rows()}
+    assert litellm_alone.query(
+        "select request_source, count(*) from int_gateway_requests group by 1") == [
+            ("litellm", len(distinct))]
+    assert litellm_alone.scalar("select count(*) from fct_ai_costs") == 0
+    assert litellm_alone.scalar("select count(*) from mart_rejected_rows") == 0

@@ -92,16 +92,17 @@ def raw_folder(base: Path, observations_page: Path) -> Path:
     return raw
 
 
-def build(base: Path, raw: Path) -> DbtResult:
-    result = build_warehouse(raw, base / "work", select=SELECT, unit_tests=False)
+def build(base: Path, raw: Path, select: str | None = SELECT) -> DbtResult:
+    result = build_warehouse(raw, base / "work", select=select, unit_tests=False)
     assert result.returncode == 0, result.output[-5000:]
     return result
 
 
 @pytest.fixture(scope="module")
 def staged_v1(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
+    # the Langfuse folder alone, and the whole project built over it
     base = tmp_path_factory.mktemp("langfuse_v1")
-    return build(base, raw_folder(base, V1_PAGE))
+    return build(base, raw_folder(base, V1_PAGE), select=None)
 
 
 @pytest.fixture(scope="module")
@@ -342,3 +343,12 @@ def test_bad_records_are_rejected_with_their_reason(staged_bad: DbtResult) -> No
         select trace_id, rejected_reason from stg_langfuse__traces
         where rejected_reason is not null
     """) == [("tr-bad", "tags is not a JSON array")]
+
+
+def test_langfuse_alone_builds_and_adds_no_cost(staged_v1: DbtResult) -> None:
+    generations = page(V1_PAGE)
+    assert staged_v1.query(
+        "select request_source, count(*) from int_gateway_requests group by 1") == [
+            ("langfuse", len(generations))]
+    assert staged_v1.scalar("select count(*) from fct_ai_costs") == 0
+    assert staged_v1.scalar("select count(*) from mart_rejected_rows") == 0

@@ -51,9 +51,10 @@ def fixture_spans() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def otel_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtResult:
+    # the OpenTelemetry folder alone, and the whole project built over it
     base = tmp_path_factory.mktemp("otel")
-    result = build_warehouse(copy_raw(GATEWAYS, base / "raw"), base / "work",
-                             select="+stg_otel__genai_spans", unit_tests=False)
+    raw = copy_raw(GATEWAYS / "otel", base / "raw" / "otel").parent
+    result = build_warehouse(raw, base / "work", unit_tests=False)
     assert result.returncode == 0, result.output[-5000:]
     return result
 
@@ -188,3 +189,12 @@ def test_a_truncated_line_is_rejected_with_its_reason(tmp_path: Path) -> None:
     assert result.query(
         "select count(*), sum(input_tokens), sum(output_tokens) from stg_otel__genai_spans"
         " where rejected_reason is null") == [(12, 20268, 1847)]
+
+
+def test_otel_alone_builds_and_adds_no_cost(otel_warehouse: DbtResult) -> None:
+    spans = fixture_spans()
+    assert otel_warehouse.query(
+        "select request_source, count(*) from int_gateway_requests group by 1") == [
+            ("otel", len(spans))]
+    assert otel_warehouse.scalar("select count(*) from fct_ai_costs") == 0
+    assert otel_warehouse.scalar("select count(*) from mart_rejected_rows") == 0
