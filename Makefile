@@ -9,9 +9,21 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test test-refresh lint venv focus-venv clean docs refresh dashboard
+.PHONY: build test test-refresh lint venv focus-venv spark-venv clean docs refresh dashboard
 
 venv: $(VENV)/.installed $(VENV)/.project
+
+# AI_FINOPS_TARGET=spark builds on Apache Spark (docs/spark.md): dbt-spark and pyspark go
+# into the same venv, and Spark needs Java 17 (installed with apt-get when it is missing).
+spark-venv: $(VENV)/.spark-installed
+
+$(VENV)/.spark-installed: requirements-spark.lock $(VENV)/.installed
+	@command -v java >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends openjdk-17-jre-headless; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
+	@touch $@
 
 # The project's Python package (ai_finops: the landing, which dbt's Python model runs) is
 # importable from the venv through a .pth file naming this folder.
@@ -32,11 +44,11 @@ $(FOCUS_VENV)/.installed: requirements-focus.lock
 	@scripts/make_focus_venv.sh $(FOCUS_VENV)
 	@touch $@
 
-build: venv
+build: venv $(if $(filter spark,$(AI_FINOPS_TARGET)),spark-venv)
 	$(BIN)/python scripts/run_build.py
 
 # The dashboard's browser test drives Debian's Chromium: installed here when it is missing.
-test: venv focus-venv
+test: venv focus-venv spark-venv
 	@[ -x /usr/bin/chromium ] || { \
 		if ! command -v apt-get >/dev/null; then echo "no /usr/bin/chromium and no apt-get: the dashboard browser test will skip"; exit 0; \
 		elif [ "$$(id -u)" = 0 ]; then sudo=""; \

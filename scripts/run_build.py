@@ -2,7 +2,9 @@
 
 The summary shows AI spend by provider for the last full calendar month (in the reporting
 currency), open pricing incidents by type, and rejected raw rows. The exit code is dbt's:
-non-zero on any error-severity test failure or model error.
+non-zero on any error-severity test failure or model error. With AI_FINOPS_TARGET=spark the
+raw files are landed first (python -m ai_finops.land) and the summary reads the Parquet
+tables under AI_FINOPS_SPARK_WAREHOUSE.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ def last_full_month(today: dt.date) -> tuple[dt.date, dt.date]:
     return previous, this_month
 
 
+def spark_warehouse() -> Path:
+    """The Spark warehouse folder, from AI_FINOPS_SPARK_WAREHOUSE."""
+    path = Path(os.environ.get("AI_FINOPS_SPARK_WAREHOUSE", "warehouse/spark"))
+    return path if path.is_absolute() else ROOT / path
+
+
+def spark_tables(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
+    """Views in `con` over the Spark build's Parquet tables (one folder per table)."""
+    schema = os.environ.get("AI_FINOPS_SPARK_SCHEMA", "ai_finops")
+    for folder in sorted((warehouse / "tables" / f"{schema}.db").glob("*")):
+        if any(folder.rglob("*.parquet")):
+            con.execute(f"create view {folder.name} as select * from read_parquet("
+                        f"'{folder}/**/*.parquet', hive_partitioning = true)")
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
         con.execute(
@@ -41,11 +58,13 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     )
 
 
-def summary(path: Path, today: dt.date) -> str:
-    """The summary text printed after a build."""
+def summary(path: Path, today: dt.date, spark: bool = False) -> str:
+    """The summary text printed after a build (of the DuckDB file, or of Spark's tables)."""
     lines: list[str] = []
     start, end = last_full_month(today)
-    with duckdb.connect(str(path), read_only=True) as con:
+    with duckdb.connect(":memory:" if spark else str(path), read_only=not spark) as con:
+        if spark:
+            spark_tables(con, path)
         if table_exists(con, "fct_ai_costs"):
             rows = con.execute(
                 """
@@ -84,11 +103,18 @@ def summary(path: Path, today: dt.date) -> str:
 
 def main() -> int:
     os.chdir(ROOT)
+    spark = os.environ.get("AI_FINOPS_TARGET", "duckdb") == "spark"
+    if spark:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        landed = subprocess.call([sys.executable, "-m", "ai_finops.land"])
+        if landed != 0:
+            return landed
     dbt = str(Path(sys.executable).parent / "dbt")
     code = subprocess.call([dbt, "build", *sys.argv[1:]])
-    if db_path().exists():
+    path = spark_warehouse() if spark else db_path()
+    if path.exists():
         try:
-            print(summary(db_path(), dt.date.today()))
+            print(summary(path, dt.date.today(), spark))
         except duckdb.Error as error:  # a failed build may leave tables half-made
             print(f"(no summary: {error})")
     return code

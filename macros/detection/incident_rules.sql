@@ -94,13 +94,12 @@
         models): the last `|`-separated part read as `yyyy-mm-dd`, `yyyy-mm`
         or `yyyymm`; null for keys without a date (`snapshot`).
     -#}
+    {%- set last_part = 'split_part(' ~ key_expression ~ ", '|', -1)" %}
     cast(
         coalesce(
-            try_strptime(
-                split_part({{ key_expression }}, '|', -1), '%Y-%m-%d'
-            ),
-            try_strptime(split_part({{ key_expression }}, '|', -1), '%Y-%m'),
-            try_strptime(split_part({{ key_expression }}, '|', -1), '%Y%m')
+            {{ parse_timestamp(last_part, '%Y-%m-%d') }},
+            {{ parse_timestamp(last_part, '%Y-%m') }},
+            {{ parse_timestamp(last_part, '%Y%m') }}
         ) as date
     )
 {% endmacro %}
@@ -108,13 +107,13 @@
 
 {% macro schema_drift_log_relation() %}
     {#-
-        main.raw_schema_drift_log (written by check_required_columns() before
+        raw_schema_drift_log (written by check_required_columns() before
         it stops a build), or none when no build has logged a drift yet, so
         that a fresh warehouse builds.
     -#}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {{ return(adapter.get_relation(
         database=target.database,
-        schema='main',
+        schema=target.schema,
         identifier='raw_schema_drift_log')) }}
 {% endmacro %}

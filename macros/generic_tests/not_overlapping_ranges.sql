@@ -17,7 +17,12 @@
             coalesce(
                 {{ upper_bound_column }}, cast('9999-12-31' as date)
             ) as upper_bound,
-            row_number() over () as range_id
+            -- any order: an id per row (Spark numbers ordered rows only)
+            row_number() over (
+                order by
+                    {% for column in partition_by %}{{ column }}, {% endfor %}
+                    {{ lower_bound_column }}
+            ) as range_id
         from {{ model }}
     )
 

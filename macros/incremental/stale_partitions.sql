@@ -65,14 +65,34 @@
     {#-
         Pre-hook of a partitioned model: on an incremental build, deletes the
         rows of its stale partitions (stale_partitions()), which the model's
-        SQL then selects again.
+        SQL then selects again. On Spark the model's table is partitioned by
+        refresh_partition: the hook drops the stale partitions and
+        insert_overwrite writes them again.
     -#}
     {%- if execute and is_incremental() -%}
-        delete from {{ this }}
-        where refresh_partition in ({{ stale_partitions(partitions) }})
+        {{ return(adapter.dispatch('delete_stale_partitions', 'ai_finops')(partitions)) }}
     {%- else -%}
-        select 1
+        {{ return('select 1') }}
     {%- endif -%}
+{% endmacro %}
+
+
+{% macro duckdb__delete_stale_partitions(partitions) %}
+    {{ return('delete from ' ~ this ~ ' where refresh_partition in ('
+        ~ stale_partitions(partitions) ~ ')') }}
+{% endmacro %}
+
+
+{% macro spark__delete_stale_partitions(partitions) %}
+    {%- set stale = stale_partitions(partitions) | trim -%}
+    {%- if stale == 'null' -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set dropped = [] -%}
+    {%- for partition in stale.split(', ') -%}
+        {%- do dropped.append('partition (refresh_partition = ' ~ partition ~ ')') -%}
+    {%- endfor -%}
+    {{ return('alter table ' ~ this ~ ' drop if exists ' ~ (dropped | join(', '))) }}
 {% endmacro %}
 
 
@@ -81,6 +101,11 @@
         An expression: the MD5 of the whole content of `relation` (a seed),
         independent of row order.
     -#}
+    {{ return(adapter.dispatch('content_digest', 'ai_finops')(relation)) }}
+{% endmacro %}
+
+
+{% macro duckdb__content_digest(relation) %}
     (
         select coalesce(md5(string_agg(
             cast(seed_row as varchar), '|' order by cast(seed_row as varchar)
@@ -88,3 +113,34 @@
         from {{ relation }} as seed_row
     )
 {% endmacro %}
+
+
+{% macro spark__content_digest(relation) %}
+    (
+        select coalesce(md5(string_agg(to_json(struct(*)), '|')
+            within group (order by to_json(struct(*)))), '')
+        from {{ relation }}
+    )
+{% endmacro %}
+
+
+{% macro refresh_strategy() %}
+    {#-
+        The incremental strategy of the models refreshed by partition (staging
+        by landing_key, the partitioned models by refresh_partition): DuckDB
+        appends after the pre-hook deleted the stale rows; Spark's Parquet
+        tables cannot delete, so Spark overwrites the partitions the build
+        writes (insert_overwrite) after the pre-hook dropped the stale ones.
+    -#}
+    {{ return(adapter.dispatch('refresh_strategy', 'ai_finops')()) }}
+{% endmacro %}
+{% macro duckdb__refresh_strategy() %}{{ return('append') }}{% endmacro %}
+{% macro spark__refresh_strategy() %}{{ return('insert_overwrite') }}{% endmacro %}
+
+
+{% macro refresh_partitioning() %}
+    {#- partition_by of the models refreshed by refresh_partition: Spark's tables are partitioned by it. -#}
+    {{ return(adapter.dispatch('refresh_partitioning', 'ai_finops')()) }}
+{% endmacro %}
+{% macro duckdb__refresh_partitioning() %}{{ return(none) }}{% endmacro %}
+{% macro spark__refresh_partitioning() %}{{ return('refresh_partition') }}{% endmacro %}

@@ -5,11 +5,12 @@
         manifest stg_raw__files). `required_columns`: names; an entry 'A|B'
         is satisfied by either name. `ignore_case`: compare names
         case-insensitively. Before raising, it appends one row per (file,
-        column) to main.raw_schema_drift_log (created by the project's
+        column) to raw_schema_drift_log (schema_drift_log(), created by the project's
         on-run-start hook) so that the next build's mart_pricing_incidents
-        reports the `schema_drift`. Files that cannot be read at all are left
-        to the staging model's file-level rejections. Skipped at parse time
-        and in a dbt unit test.
+        reports the `schema_drift` (every column given, detected_at included:
+        the insert needs no column default). Files that cannot be read at all
+        are left to the staging model's file-level rejections. Skipped at
+        parse time and in a dbt unit test.
     -#}
     {%- if execute and model.resource_type != 'unit_test'
         and load_relation(ref('stg_raw__files')) is not none -%}
@@ -19,11 +20,11 @@
             {%- set names = [] -%}
             {%- for name in column.split('|') -%}
                 {%- do names.append(
-                    fold ~ "('" ~ (name | replace("'", "''")) ~ "')") -%}
+                    fold ~ "(" ~ sql_text_literal(name) ~ ")") -%}
             {%- endfor -%}
             {%- do alternatives.append(
-                "('" ~ (column.split('|')[0] | replace("'", "''")) ~ "', ["
-                ~ (names | join(', ')) ~ "])") -%}
+                "(" ~ sql_text_literal(column.split('|')[0]) ~ ", "
+                ~ list_of(names) ~ ")") -%}
         {%- endfor -%}
         {%- set check_sql -%}
             select manifest.source_file, required.column_name
@@ -34,10 +35,10 @@
             where
                 manifest.export_name = '{{ raw_export() }}'
                 and manifest.header is not null
-                and len(list_intersect(
-                    list_transform(manifest.header, lambda h: {{ fold }}(h)),
-                    required.accepted_names
-                )) = 0
+                and not {{ list_has_any(
+                    list_map('manifest.header', 'h', fold ~ '(h)'),
+                    'required.accepted_names'
+                ) }}
             order by 1, 2
         {%- endset -%}
         {%- set missing_rows = run_query(check_sql).rows -%}
@@ -45,12 +46,14 @@
             {%- set messages = [] -%}
             {%- for row in missing_rows -%}
                 {%- do run_query(
-                    "insert into main.raw_schema_drift_log"
-                    ~ " (source_name, table_name, source_file, missing_column)"
-                    ~ " values ('" ~ source_name ~ "', '"
-                    ~ table_name ~ "', '"
-                    ~ (row[0] | replace("'", "''")) ~ "', '"
-                    ~ (row[1] | replace("'", "''")) ~ "')"
+                    "insert into " ~ schema_drift_log()
+                    ~ " (source_name, table_name, source_file, missing_column,"
+                    ~ " detected_at)"
+                    ~ " values (" ~ sql_text_literal(source_name) ~ ", "
+                    ~ sql_text_literal(table_name) ~ ", "
+                    ~ sql_text_literal(row[0]) ~ ", "
+                    ~ sql_text_literal(row[1]) ~ ", "
+                    ~ "cast(current_timestamp as " ~ timestamp_type() ~ "))"
                 ) -%}
                 {%- do messages.append(
                     row[0] ~ " is missing required column '" ~ row[1] ~ "'") -%}

@@ -6,13 +6,13 @@
         compared by this id: the greatest id is the newest export (name files
         with their export timestamp first, as the generator does).
     -#}
-    regexp_replace(
-        regexp_replace(
-            regexp_extract({{ path_expression }}, '[^/]+$'),
+    {{ regex_replace_first(
+        regex_replace_first(
+            regex_extract(path_expression, '[^/]+$'),
             '\.(json|jsonl|csv|csv\.gz|parquet)$', ''
         ),
         '([_-](page|part)[_-]?[0-9]+|-[0-9]{5})$', ''
-    )
+    ) }}
 {% endmacro %}
 
 
@@ -21,8 +21,8 @@
         The export folder of a raw file relative to the raw root, such as
         `openai/costs` or `aws_cur`.
     -#}
-    regexp_extract(
-        substr({{ path_expression }}, length('{{ raw_path() }}') + 2),
+    {{ regex_extract(
+        "substr(" ~ path_expression ~ ", length('" ~ raw_path() ~ "') + 2)",
         '^(.*)/[^/]+$', 1
-    )
+    ) }}
 {% endmacro %}

@@ -2,32 +2,33 @@
     {#-
         The canonical shape every vendor's charges are mapped onto before they
         are unioned in int_ai_charges_unioned (name, type). A vendor that lacks
-        a field gets a typed null.
+        a field gets a typed null. Types are spelt for both engines (string;
+        timestamp_type(): an instant in UTC).
     -#}
     {{ return([
-        {'name': 'charge_key', 'type': 'varchar'},
-        {'name': 'provider', 'type': 'varchar'},
-        {'name': 'charge_category', 'type': 'varchar'},
-        {'name': 'cost_grain', 'type': 'varchar'},
-        {'name': 'billing_account_id', 'type': 'varchar'},
-        {'name': 'sub_account_id', 'type': 'varchar'},
-        {'name': 'sub_account_name', 'type': 'varchar'},
-        {'name': 'vendor_model_id', 'type': 'varchar'},
-        {'name': 'vendor_sku', 'type': 'varchar'},
-        {'name': 'token_class', 'type': 'varchar'},
-        {'name': 'service_tier', 'type': 'varchar'},
-        {'name': 'context_tier', 'type': 'varchar'},
-        {'name': 'region_id', 'type': 'varchar'},
-        {'name': 'consumed_unit', 'type': 'varchar'},
-        {'name': 'billing_currency', 'type': 'varchar'},
-        {'name': 'user_name', 'type': 'varchar'},
-        {'name': 'api_key_id', 'type': 'varchar'},
-        {'name': 'resource_id', 'type': 'varchar'},
-        {'name': 'iam_principal', 'type': 'varchar'},
-        {'name': 'repository', 'type': 'varchar'},
-        {'name': 'vendor_cost_center', 'type': 'varchar'},
-        {'name': 'agent_hint', 'type': 'varchar'},
-        {'name': 'tags', 'type': 'varchar'},
+        {'name': 'charge_key', 'type': 'string'},
+        {'name': 'provider', 'type': 'string'},
+        {'name': 'charge_category', 'type': 'string'},
+        {'name': 'cost_grain', 'type': 'string'},
+        {'name': 'billing_account_id', 'type': 'string'},
+        {'name': 'sub_account_id', 'type': 'string'},
+        {'name': 'sub_account_name', 'type': 'string'},
+        {'name': 'vendor_model_id', 'type': 'string'},
+        {'name': 'vendor_sku', 'type': 'string'},
+        {'name': 'token_class', 'type': 'string'},
+        {'name': 'service_tier', 'type': 'string'},
+        {'name': 'context_tier', 'type': 'string'},
+        {'name': 'region_id', 'type': 'string'},
+        {'name': 'consumed_unit', 'type': 'string'},
+        {'name': 'billing_currency', 'type': 'string'},
+        {'name': 'user_name', 'type': 'string'},
+        {'name': 'api_key_id', 'type': 'string'},
+        {'name': 'resource_id', 'type': 'string'},
+        {'name': 'iam_principal', 'type': 'string'},
+        {'name': 'repository', 'type': 'string'},
+        {'name': 'vendor_cost_center', 'type': 'string'},
+        {'name': 'agent_hint', 'type': 'string'},
+        {'name': 'tags', 'type': 'string'},
         {'name': 'consumed_quantity', 'type': 'decimal(38, 10)'},
         {'name': 'request_count', 'type': 'bigint'},
         {'name': 'reported_cost', 'type': 'decimal(38, 10)'},
@@ -35,12 +36,12 @@
         {'name': 'reported_list_unit_price', 'type': 'decimal(38, 10)'},
         {'name': 'is_included_in_seat', 'type': 'boolean'},
         {'name': 'charge_on', 'type': 'date'},
-        {'name': 'charge_period_start_at', 'type': 'timestamptz'},
-        {'name': 'charge_period_end_at', 'type': 'timestamptz'},
-        {'name': 'staging_model', 'type': 'varchar'},
-        {'name': 'source_file', 'type': 'varchar'},
+        {'name': 'charge_period_start_at', 'type': timestamp_type()},
+        {'name': 'charge_period_end_at', 'type': timestamp_type()},
+        {'name': 'staging_model', 'type': 'string'},
+        {'name': 'source_file', 'type': 'string'},
         {'name': 'source_row', 'type': 'bigint'},
-        {'name': 'landing_key', 'type': 'varchar'},
+        {'name': 'landing_key', 'type': 'string'},
     ]) }}
 {% endmacro %}
 
@@ -55,7 +56,7 @@
     select
         {%- for column in ai_charge_columns() %}
             {%- if column.name == 'provider' and 'provider' not in mapping %}
-        cast('{{ provider }}' as varchar) as provider
+        cast('{{ provider }}' as string) as provider
             {%- else %}
         cast({{ mapping.get(column.name, 'null') }} as {{ column.type }})
             as {{ column.name }}

@@ -51,7 +51,7 @@
             order by manifest.source_file
         {%- endset -%}
         {%- for row in run_query(files_sql).rows -%}
-            {%- do paths.append("'" ~ (row[0] | replace("'", "''")) ~ "'") -%}
+            {%- do paths.append(row[0]) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if paths | length > 0 -%}
@@ -59,24 +59,24 @@
             select
                 records.*,
                 manifest.header
-            from read_parquet([{{ paths | join(', ') }}]) as records
+            from {{ read_landed_files(paths) }} as records
             inner join {{ manifest }} as manifest
                 on records.source_file = manifest.source_file
         )
     {%- else -%}
         (
             select
-                cast(null as varchar) as source_file,
+                cast(null as string) as source_file,
                 cast(null as bigint) as source_row,
-                cast(null as varchar) as raw_record,
-                cast(null as varchar) as bucket,
-                cast(null as varchar []) as fields,
-                cast(null as varchar) as aliases,
-                cast(null as varchar) as file_problem,
-                cast(null as varchar) as file_md5,
-                cast(null as timestamptz) as file_modified_at,
-                cast(null as varchar) as landing_key,
-                cast(null as varchar []) as header
+                cast(null as string) as raw_record,
+                cast(null as string) as bucket,
+                cast(null as {{ string_list_type() }}) as fields,
+                cast(null as string) as aliases,
+                cast(null as string) as file_problem,
+                cast(null as string) as file_md5,
+                cast(null as {{ timestamp_type() }}) as file_modified_at,
+                cast(null as string) as landing_key,
+                cast(null as {{ string_list_type() }}) as header
             where false
         )
     {%- endif -%}
@@ -89,27 +89,91 @@
         rows of the raw files that changed or left the landing (a source_file
         and landing_key no longer in the manifest). The model then inserts the
         rows of the files it parses (landed_records()): a staging table holds
-        exactly the current files, each parsed once.
+        exactly the current files, each parsed once. On Spark the staging
+        tables are partitioned by landing_key: the hook drops the partitions
+        of those files, and insert_overwrite writes the new ones.
     -#}
     {%- if execute and is_incremental() -%}
-        delete from {{ this }} as staged
-        where not exists (
-            select 1
-            from {{ ref('stg_raw__files') }} as manifest
-            where
-                manifest.export_name = '{{ raw_export() }}'
-                and manifest.source_file = staged.source_file
-                and manifest.landing_key = staged.landing_key
-        )
+        {{ return(adapter.dispatch('delete_replaced_files', 'ai_finops')()) }}
     {%- else -%}
-        select 1
+        {{ return('select 1') }}
     {%- endif -%}
 {% endmacro %}
 
 
+{% macro replaced_files_condition(staged) -%}
+    not exists (
+        select 1
+        from {{ ref('stg_raw__files') }} as manifest
+        where
+            manifest.export_name = '{{ raw_export() }}'
+            and manifest.source_file = {{ staged }}.source_file
+            and manifest.landing_key = {{ staged }}.landing_key
+    )
+{%- endmacro %}
+
+
+{% macro duckdb__delete_replaced_files() %}
+    {%- set statement -%}
+        delete from {{ this }} as staged
+        where {{ replaced_files_condition('staged') }}
+    {%- endset -%}
+    {{ return(statement) }}
+{% endmacro %}
+
+
+{% macro spark__delete_replaced_files() %}
+    {%- set keys_sql -%}
+        select distinct staged.landing_key
+        from {{ this }} as staged
+        where {{ replaced_files_condition('staged') }}
+    {%- endset -%}
+    {%- set partitions = [] -%}
+    {%- for row in run_query(keys_sql).rows -%}
+        {%- do partitions.append("partition (landing_key = '" ~ row[0] ~ "')") -%}
+    {%- endfor -%}
+    {%- if partitions | length > 0 -%}
+        {{ return('alter table ' ~ this ~ ' drop if exists ' ~ (partitions | join(', '))) }}
+    {%- else -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro read_landed_files(paths) %}
+    {#- A relation over the landed Parquet files `paths` (absolute paths). -#}
+    {{ return(adapter.dispatch('read_landed_files', 'ai_finops')(paths)) }}
+{% endmacro %}
+
+
+{% macro duckdb__read_landed_files(paths) -%}
+    read_parquet([
+        {%- for path in paths -%}
+            '{{ path | replace("'", "''") }}'{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    ])
+{%- endmacro %}
+
+
+{% macro spark__read_landed_files(paths) -%}
+    {#- one glob per folder: {a,b} alternatives of the landing keys (Hadoop globbing) -#}
+    {%- set folders = {} -%}
+    {%- for path in paths -%}
+        {%- set folder, name = path.rsplit('/', 1) -%}
+        {%- do folders.setdefault(folder, []).append(name) -%}
+    {%- endfor -%}
+    (
+        {%- for folder, names in folders.items() %}
+        select * from parquet.`{{ folder }}/{{ '{' ~ (names | join(',')) ~ '}' if names | length > 1 else names[0] }}`
+        {{- ' union all' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
 {% macro csv_field(name) %}
     {#- The value of CSV column `name` in a landed record, by header position. -#}
-    nullif(trim(fields[list_position(header, '{{ name }}')]), '')
+    nullif(trim({{ list_at('fields', list_index('header', "'" ~ name ~ "'")) }}), '')
 {% endmacro %}
 
 
@@ -121,7 +185,7 @@
     -#}
     case
         when header is null
-            then nullif(json_extract_string({{ json_record }}, '$."{{ name }}"'), '')
+            then nullif({{ json_text(json_record, '$."' ~ name ~ '"') }}, '')
         else {{ csv_field(name) }}
     end
 {% endmacro %}
@@ -135,7 +199,7 @@
     select
         source_file,
         cast(0 as bigint) as source_row,
-        cast(null as varchar) as raw_record,
+        cast(null as string) as raw_record,
         file_md5,
         landing_key,
         file_modified_at,
@@ -148,4 +212,31 @@
 {% macro reporting_currency() %}
     {#- Currency of the *_reporting cost columns: $AI_FINOPS_REPORTING_CURRENCY. -#}
     {{ return(env_var('AI_FINOPS_REPORTING_CURRENCY', 'USD') | upper) }}
+{% endmacro %}
+
+
+{% macro spark_landing_path() %}
+    {#- The landing directory of a Spark build: $AI_FINOPS_SPARK_WAREHOUSE/landing. -#}
+    {{ return(env_var('AI_FINOPS_SPARK_WAREHOUSE', 'warehouse/spark') ~ '/landing') }}
+{% endmacro %}
+
+
+{% macro file_rejection_rows(rejections, shape) %}
+    {#-
+        The rows of `rejections` (file_rejections(): one per raw file that
+        cannot be read) in the columns of `shape` (the model's CTE of parsed
+        rows, whose first seven columns are the file's: source_file,
+        source_row, raw_record, rejected_reason, file_modified_at, file_md5,
+        landing_key), every other column null with its type, to union with
+        it.
+    -#}
+    {%- set file_columns = ['source_file', 'source_row', 'raw_record',
+        'rejected_reason', 'file_modified_at', 'file_md5', 'landing_key'] -%}
+    select
+        {%- for column in file_columns %}
+        rejected.{{ column }},
+        {%- endfor %}
+        {{ all_columns_except('shape_row', file_columns) }}
+    from {{ rejections }} as rejected
+    left join {{ shape }} as shape_row on false
 {% endmacro %}

@@ -10,24 +10,31 @@
         when its value is of another kind (arrayValue, kvlistValue,
         bytesValue) or when `attributes_json` is not a JSON array. The first
         attribute of that key wins (OTLP requires keys to be unique).
-        `attributes_json`: a SQL expression of type JSON; `key`: the
+        `attributes_json`: a SQL expression of JSON (text); `key`: the
         attribute's name, for example 'gen_ai.usage.input_tokens'.
     -#}
-    list_filter(
-        json_extract_string(
-            list_filter(
-                case
-                    when json_type({{ attributes_json }}) = 'ARRAY'
-                        then cast({{ attributes_json }} as json[])
-                end,
-                lambda attribute: json_extract_string(attribute, '$.key')
-                = '{{ key | replace("'", "''") }}'
-            )[1],
-            [
-                '$.value.stringValue', '$.value.intValue',
-                '$.value.doubleValue', '$.value.boolValue'
-            ]
+    {%- set attributes -%}
+        case
+            when {{ json_kind(attributes_json) }} = 'ARRAY'
+                then {{ json_array_texts(attributes_json) }}
+        end
+    {%- endset -%}
+    {%- set is_key -%}
+        {{ json_text('attribute', '$.key') }} = '{{ key | replace("'", "''") }}'
+    {%- endset -%}
+    {%- set value_text -%}
+        coalesce(
+            {{ json_text('attribute', '$.value.stringValue') }},
+            {{ json_text('attribute', '$.value.intValue') }},
+            {{ json_text('attribute', '$.value.doubleValue') }},
+            {{ json_text('attribute', '$.value.boolValue') }}
+        )
+    {%- endset -%}
+    {{ list_at(
+        list_map(
+            list_where(attributes, 'attribute', is_key),
+            'attribute', value_text
         ),
-        lambda value_text: value_text is not null
-    )[1]
+        1
+    ) }}
 {% endmacro %}

@@ -144,3 +144,9 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRe
             assert result.returncode == 0, result.output[-5000:]
             output.write_text(result.output)
     yield result
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Spark parity test (the longest, about 7 minutes) first: with `-n 2 --dist loadfile`
+    one worker runs it while the other runs the rest."""
+    items.sort(key=lambda item: "test_spark_parity.py" not in item.nodeid)

@@ -110,7 +110,7 @@ def test_billed_cost_per_usage_type_equals_the_export(bedrock: DbtResult) -> Non
 
 
 # usage type -> (form, token class, service tier, context tier, cross-region), by hand from
-# the usage-type table of models/staging/aws/stg_aws__cur.sql
+# the usage-type table of macros/staging/bedrock_usage_types.sql
 FORMS = {
     "EUW2-Mistral7B-input-tokens": ("input", "input", "standard", "standard", False),
     "EUW2-Mistral7B-output-tokens": ("output", "output", "standard", "standard", False),

@@ -13,8 +13,10 @@ final as (
     select
         provider,
         api_key_id,
-        arg_max(agent, requested_at) as agent,
-        arg_max(team, requested_at) as team,
+        -- the newest non-null value (DuckDB's max_by skips null values,
+        -- Spark's does not: the filter makes both skip them)
+        max_by(agent, requested_at) filter (where agent is not null) as agent,
+        max_by(team, requested_at) filter (where team is not null) as team,
         count(*) as request_count,
         min(requested_at) as first_seen_at,
         max(requested_at) as last_seen_at

@@ -83,10 +83,9 @@ candidates as (
             when rules.match_key = 'model' then charges.model
             when rules.match_key like 'tag:%'
                 then
-                    json_extract_string(
-                        charges.tags,
-                        '$."' || substr(rules.match_key, 5) || '"'
-                    )
+                    {{ json_text_of_key(
+                        'charges.tags', 'substr(rules.match_key, 5)'
+                    ) }}
         end as key_value
     from distinct_key_sets as charges
     inner join rules

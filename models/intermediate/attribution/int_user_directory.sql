@@ -30,8 +30,8 @@ ranked as (
             order by
                 seats.seat_export_id desc,
                 seats.start_on desc nulls last,
-                seats.team asc,
-                seats.cost_center asc
+                seats.team asc nulls last,
+                seats.cost_center asc nulls last
         ) as assignment_rank
     from seats
     cross join newest_snapshot

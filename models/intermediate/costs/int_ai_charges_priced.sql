@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=refresh_strategy(),
+    partition_by=refresh_partitioning(),
     on_schema_change='fail',
     pre_hook="{{ delete_stale_partitions(ref('int_charge_partitions')) }}",
 ) }}
@@ -124,14 +125,18 @@ priced as (
         price_book.currency as price_currency,
         price_book.pricing_unit,
         price_book.source_url as price_source_url,
-        case
-            when price_book.pricing_unit = '1000000 Tokens'
-                then modelled.consumed_quantity * 0.000001
-            when price_book.pricing_unit = '1000 Tokens'
-                then modelled.consumed_quantity * 0.001
-            when price_book.pricing_unit is not null
-                then modelled.consumed_quantity
-        end as pricing_quantity
+        -- decimal(38, 10) on both engines (DuckDB narrows the branches to
+        -- it, Spark would widen them to decimal(38, 16))
+        cast(
+            case
+                when price_book.pricing_unit = '1000000 Tokens'
+                    then modelled.consumed_quantity * 0.000001
+                when price_book.pricing_unit = '1000 Tokens'
+                    then modelled.consumed_quantity * 0.001
+                when price_book.pricing_unit is not null
+                    then modelled.consumed_quantity
+            end as decimal(38, 10)
+        ) as pricing_quantity
     from modelled
     left join price_book
         on
@@ -150,9 +155,23 @@ priced as (
             )
 ),
 
+-- every column of priced but price_token_class, written out (both engines
+-- read `* except (...)`, sqlfluff's DuckDB dialect does not)
 final as (
     select
-        priced.* exclude (price_token_class),  -- noqa: RF02
+        {%- for column in ai_charge_columns() %}
+            priced.{{ column.name }},
+        {%- endfor %}
+        priced.refresh_partition,
+        priced.model,
+        priced.model_family,
+        priced.model_developer,
+        priced.price_model,
+        priced.list_unit_price,
+        priced.price_currency,
+        priced.pricing_unit,
+        priced.price_source_url,
+        priced.pricing_quantity,
         cast(
             priced.pricing_quantity * priced.list_unit_price
             as decimal(38, 10)

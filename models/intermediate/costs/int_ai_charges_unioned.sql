@@ -55,57 +55,83 @@ seat_months as (
 -- OpenAI usage: input_tokens includes cached and cache-write tokens, so the
 -- uncached part is priced as input (stg computes input_uncached_tokens, the
 -- text part); audio and image tokens are classes of their own.
+-- One row per token class: one unnest of the class positions, each list read
+-- at that position (Spark allows one generator per select, DuckDB would zip
+-- several).
 openai_usage_classes as (
     select
         *,
-        unnest([
-            'input', 'cached_input', 'cache_write', 'output',
-            'audio_input', 'audio_output', 'image_input'
-        ]) as token_class,
-        unnest([
-            input_uncached_tokens,
-            input_cached_tokens,
-            input_cache_write_tokens,
-            output_text_tokens,
-            input_audio_tokens,
-            output_audio_tokens,
-            input_image_tokens
-        ]) as class_tokens,
-        unnest([request_count, null, null, null, null, null, null])
-            as class_requests
-    from openai_usage
+        {{ list_at(list_of([
+            "'input'", "'cached_input'", "'cache_write'", "'output'",
+            "'audio_input'", "'audio_output'", "'image_input'"
+        ]), 'class_position') }} as token_class,
+        {{ list_at(list_of([
+            'input_uncached_tokens',
+            'input_cached_tokens',
+            'input_cache_write_tokens',
+            'output_text_tokens',
+            'input_audio_tokens',
+            'output_audio_tokens',
+            'input_image_tokens'
+        ]), 'class_position') }} as class_tokens,
+        {{ list_at(
+            list_of(['request_count', 'null', 'null', 'null', 'null', 'null',
+                'null']),
+            'class_position'
+        ) }} as class_requests
+    from (
+        select
+            *,
+            {{ unnest_list(list_of([1, 2, 3, 4, 5, 6, 7])) }} as class_position
+        from openai_usage
+    ) as usage_positions
 ),
 
 -- Anthropic usage: input is additive (uncached + cache read + writes).
 anthropic_usage_classes as (
     select
         *,
-        unnest([
-            'input',
-            'cached_input',
-            'cache_write_5m',
-            'cache_write_1h',
-            'output',
-            'web_search'
-        ]) as token_class,
-        unnest([
-            uncached_input_tokens,
-            cache_read_input_tokens,
-            cache_write_5m_input_tokens,
-            cache_write_1h_input_tokens,
-            output_tokens,
-            web_search_requests
-        ]) as class_tokens
-    from anthropic_usage
+        {{ list_at(list_of([
+            "'input'",
+            "'cached_input'",
+            "'cache_write_5m'",
+            "'cache_write_1h'",
+            "'output'",
+            "'web_search'"
+        ]), 'class_position') }} as token_class,
+        {{ list_at(list_of([
+            'uncached_input_tokens',
+            'cache_read_input_tokens',
+            'cache_write_5m_input_tokens',
+            'cache_write_1h_input_tokens',
+            'output_tokens',
+            'web_search_requests'
+        ]), 'class_position') }} as class_tokens
+    from (
+        select
+            *,
+            {{ unnest_list(list_of([1, 2, 3, 4, 5, 6])) }} as class_position
+        from anthropic_usage
+    ) as usage_positions
 ),
 
+-- one row per element of the credits array (its JSON text), numbered from 1
 gcp_credits as (
     select
         *,
-        generate_subscripts(cast(credits as json[]), 1) as credit_number,
-        unnest(cast(credits as json[])) as credit
-    from gcp_billing
-    where is_ai_spend
+        {{ list_at('credit_texts', 'credit_number') }} as credit
+    from (
+        select
+            *,
+            {{ unnest_list(list_positions('credit_texts')) }} as credit_number
+        from (
+            select
+                *,
+                {{ json_array_texts('credits') }} as credit_texts
+            from gcp_billing
+            where is_ai_spend
+        ) as credit_lists
+    ) as credit_positions
 ),
 
 unioned as (
@@ -334,15 +360,16 @@ unioned as (
         'sub_account_name': 'project_name',
         'vendor_model_id': 'gcp_model_phrase',
         'vendor_sku':
-            "coalesce(json_extract_string(credit, '$.full_name'),"
-            ~ " json_extract_string(credit, '$.name'))",
+            "coalesce(" ~ json_text('credit', '$.full_name') ~ ","
+            ~ " " ~ json_text('credit', '$.name') ~ ")",
         'token_class': 'token_class',
         'service_tier': "coalesce(service_tier, 'standard')",
         'context_tier': "coalesce(context_tier, 'standard')",
         'billing_currency': 'billing_currency',
         'tags': 'labels',
         'reported_cost':
-            "cast(json_extract_string(credit, '$.amount') as decimal(38, 10))",
+            "cast(" ~ json_text('credit', '$.amount')
+            ~ " as decimal(38, 10))",
         'charge_on': 'usage_on',
         'charge_period_start_at': 'usage_start_at',
         'charge_period_end_at': 'usage_end_at',
@@ -420,7 +447,7 @@ unioned as (
         'charge_key':
             "'seat:' || provider || ':' || seat_id || ':' || start_on"
             ~ " || ':' || coalesce(user_email, '')"
-            ~ " || ':' || strftime(seat_month_on, '%Y-%m')",
+            ~ " || ':' || " ~ format_date('seat_month_on', '%Y-%m'),
         'charge_category': "'Purchase'",
         'cost_grain': "'seat'",
         'sub_account_id': 'product',
@@ -452,7 +479,7 @@ final as (
         -- at once (a new seats snapshot restates them all)
         case
             when cost_grain = 'seat' then 'seats'
-            else strftime(charge_on, '%Y-%m')
+            else {{ format_date('charge_on', '%Y-%m') }}
         end as refresh_partition
     from unioned
 )

@@ -23,10 +23,11 @@ charge_files as (
 month_digests as (
     select
         refresh_partition,
-        md5(string_agg(
-            source_file || ':' || landing_key, '|'
-            order by source_file, landing_key
-        )) as inputs_digest
+        md5({{ dbt.listagg(
+            "source_file || ':' || landing_key",
+            "'|'",
+            'order by source_file, landing_key'
+        ) }}) as inputs_digest
     from charge_files
     where refresh_partition != 'seats'
     group by 1
@@ -37,20 +38,21 @@ seats_digests as (
         'seats' as refresh_partition,
         md5(concat_ws(
             '#',
-            string_agg(
-                source_file || ':' || landing_key, '|'
-                order by source_file, landing_key
-            ),
+            {{ dbt.listagg(
+                "source_file || ':' || landing_key",
+                "'|'",
+                'order by source_file, landing_key'
+            ) }},
             (
                 select
-                    string_agg(
-                        months.refresh_partition || '=' || months.inputs_digest,
-                        '|'
-                        order by months.refresh_partition
-                    )
+                    {{ dbt.listagg(
+                        "months.refresh_partition || '=' || months.inputs_digest",
+                        "'|'",
+                        'order by months.refresh_partition'
+                    ) }}
                 from month_digests as months
             ),
-            strftime(current_date, '%Y-%m')
+            {{ format_date('current_date', '%Y-%m') }}
         )) as inputs_digest
     from charge_files
     where refresh_partition = 'seats'

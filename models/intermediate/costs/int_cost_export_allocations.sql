@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=refresh_strategy(),
+    partition_by=refresh_partitioning(),
     on_schema_change='fail',
     pre_hook="{{ delete_stale_partitions(ref('int_charge_partitions')) }}",
 ) }}
@@ -251,7 +252,8 @@ weighted as (
         cost_rows.source_row as cost_source_row,
         cost_rows.refresh_partition,
         cast(
-            greatest(coalesce(usage_rows.consumed_quantity, 0), 0) as hugeint
+            greatest(coalesce(usage_rows.consumed_quantity, 0), 0)
+            as {{ int128_type() }}
         ) as weight
     from links
     inner join cost_exports as cost_rows
@@ -272,7 +274,9 @@ shares as (
 ),
 
 -- exact integer arithmetic in units of 1e-10 (no floating point): floor of
--- cost × weight / total weight
+-- cost × weight / total weight (the integer quotient, truncated toward zero)
+{%- set cost_units =
+    'cast(reported_cost * 10000000000 as ' ~ int128_type() ~ ')' %}
 rounded as (
     select
         *,
@@ -280,11 +284,11 @@ rounded as (
             case
                 when total_weight > 0
                     then
-                        cast(reported_cost * 10000000000 as hugeint)
-                        * weight // total_weight
+                        {{ integer_divide(
+                            cost_units ~ ' * weight', 'total_weight'
+                        ) }}
                 else
-                    cast(reported_cost * 10000000000 as hugeint)
-                    // link_count
+                    {{ integer_divide(cost_units, 'link_count') }}
             end as decimal(38, 0)
         ) * 0.0000000001 as rounded_share
     from shares

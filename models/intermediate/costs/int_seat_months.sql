@@ -7,23 +7,24 @@ assignments as (
     {{ current_rows('stg_seats__assignments') }}
 ),
 
+-- one row per month from the assignment's first month to the month of its
+-- last day (today for an open assignment); none when it ends before it
+-- starts (Spark's sequence() rejects reversed bounds)
 months as (
     select
-        assignments.*,
-        unnest(
-            generate_series(
-                date_trunc('month', assignments.start_on),
-                date_trunc(
-                    'month',
-                    coalesce(
-                        assignments.end_on - interval 1 day,
-                        current_date
-                    )
-                ),
-                interval 1 month
-            )
-        ) as seat_month_start
-    from assignments
+        *,
+        {{ unnest_list(
+            'case when first_month <= last_month then '
+            ~ month_list('first_month', 'last_month') ~ ' end'
+        ) }} as seat_month_start
+    from (
+        select
+            assignments.*,
+            {{ month_start('assignments.start_on') }} as first_month,
+            {{ month_start('coalesce(assignments.end_on - 1, current_date)') }}
+                as last_month
+        from assignments
+    ) as bounded
 ),
 
 final as (

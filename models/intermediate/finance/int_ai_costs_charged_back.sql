@@ -159,14 +159,19 @@ shares as (
         team,
         cost_center,
         basis_quantity,
-        cast(basis_quantity * 10000000000 as hugeint) as weight_units,
+        cast(basis_quantity * 10000000000 as {{ int128_type() }})
+            as weight_units,
         sum(basis_quantity) over (partition by share_group) as basis_total,
-        sum(cast(basis_quantity * 10000000000 as hugeint)) over (
+        sum(cast(basis_quantity * 10000000000 as {{ int128_type() }})) over (
             partition by share_group
         ) as total_weight_units,
+        -- nulls last as on DuckDB (Spark sorts them first)
         row_number() over (
             partition by share_group
-            order by basis_quantity desc, team asc, cost_center asc
+            order by
+                basis_quantity desc nulls last,
+                team asc nulls last,
+                cost_center asc nulls last
         ) as share_rank
     from weights
     where basis_quantity > 0
@@ -181,9 +186,11 @@ floored as (
         shares.basis_total,
         {% for amount in amounts -%}
             cast(
-                cast(pools.{{ amount }} * 10000000000 as hugeint)
-                * shares.weight_units
-                // shares.total_weight_units as decimal(38, 0)
+                {{ integer_divide(
+                    'cast(pools.' ~ amount ~ ' * 10000000000 as '
+                    ~ int128_type() ~ ') * shares.weight_units',
+                    'shares.total_weight_units'
+                ) }} as decimal(38, 0)
             ) * 0.0000000001 as {{ amount }}_floor,
         {% endfor -%}
         shares.share_rank
@@ -231,7 +238,7 @@ split as (
 
 allocated as (
     select
-        cast(null as varchar) as charge_id,
+        cast(null as string) as charge_id,
         pools.allocation_pool_key,
         pools.charge_count,
         pools.allocation_rule_id,
@@ -242,8 +249,8 @@ allocated as (
         pools.cost_grain,
         pools.token_class,
         pools.agent,
-        cast(null as varchar) as attributed_team,
-        cast(null as varchar) as attributed_cost_center,
+        cast(null as string) as attributed_team,
+        cast(null as string) as attributed_cost_center,
         split.team,
         split.cost_center,
         pools.billing_currency,
@@ -262,7 +269,7 @@ allocated as (
 
 no_basis as (
     select
-        cast(null as varchar) as charge_id,
+        cast(null as string) as charge_id,
         allocation_pool_key,
         charge_count,
         allocation_rule_id,
@@ -273,8 +280,8 @@ no_basis as (
         cost_grain,
         token_class,
         agent,
-        cast(null as varchar) as attributed_team,
-        cast(null as varchar) as attributed_cost_center,
+        cast(null as string) as attributed_team,
+        cast(null as string) as attributed_cost_center,
         'unallocated' as team,
         'unallocated' as cost_center,
         billing_currency,
@@ -296,9 +303,9 @@ no_basis as (
 direct as (
     select
         charges.charge_id,
-        cast(null as varchar) as allocation_pool_key,
+        cast(null as string) as allocation_pool_key,
         cast(1 as bigint) as charge_count,
-        cast(null as varchar) as allocation_rule_id,
+        cast(null as string) as allocation_rule_id,
         'direct' as allocation_method,
         charges.provider,
         charges.charge_category,

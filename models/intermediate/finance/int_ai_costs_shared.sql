@@ -52,9 +52,11 @@ rule_matches as (
         rule_filters.rule_id as allocation_rule_id,
         rule_filters.method as allocation_method,
         rule_filters.basis as allocation_basis,
+        -- a rule without a priority ranks last (DuckDB's order; Spark sorts
+        -- nulls first)
         row_number() over (
             partition by charges.charge_id
-            order by rule_filters.priority, rule_filters.rule_id
+            order by rule_filters.priority nulls last, rule_filters.rule_id
         ) as match_rank
     from charges
     inner join rule_filters

@@ -20,13 +20,14 @@ charge_partitions as (
 attributions as (
     select
         refresh_partition,
-        md5(string_agg(
-            concat_ws(
+        md5({{ dbt.listagg(
+            "concat_ws(
                 '|', attribution_key, team, cost_center, product,
                 environment, agent, coalesce(attribution_rule_id, '~')
-            ),
-            '#' order by attribution_key
-        )) as attribution_digest
+            )",
+            "'#'",
+            'order by attribution_key nulls last'
+        ) }}) as attribution_digest
     from {{ ref('int_charge_key_attribution') }}
     group by 1
 ),

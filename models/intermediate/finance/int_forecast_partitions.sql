@@ -15,26 +15,26 @@ daily as (
 day_digests as (
     select
         spend_on,
-        sum(cast(hash(
-            scope_type, scope_value, usage_cost, recurring_cost, is_weekend,
-            is_observed, spend_on, data_as_of_on
-        ) as hugeint)) as row_hash_sum,
+        sum(cast({{ row_hash(
+            'scope_type, scope_value, usage_cost, recurring_cost, is_weekend,
+            is_observed, spend_on, data_as_of_on'
+        ) }} as {{ int128_type() }})) as row_hash_sum,
         count(*) as row_count
     from daily
     group by 1
 ),
 
 months as (
-    select distinct cast(date_trunc('month', spend_on) as date) as month_on
+    select distinct {{ month_start('spend_on') }} as month_on
     from daily
 ),
 
 final as (
     select
-        strftime(months.month_on, '%Y-%m') as refresh_partition,
+        {{ format_date('months.month_on', '%Y-%m') }} as refresh_partition,
         md5(
-            cast(sum(day_digests.row_hash_sum) as varchar) || ':'
-            || cast(sum(day_digests.row_count) as varchar)
+            cast(sum(day_digests.row_hash_sum) as string) || ':'
+            || cast(sum(day_digests.row_count) as string)
         ) as partition_digest
     from months
     inner join day_digests

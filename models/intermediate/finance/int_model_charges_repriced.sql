@@ -133,7 +133,9 @@ cheapest as (
     qualify
         row_number() over (
             partition by provider, model_family, price_currency, charge_on
-            order by blended_unit_price asc, candidate_model asc
+            -- a model without a price ranks last (DuckDB's order; Spark
+            -- sorts nulls first)
+            order by blended_unit_price asc nulls last, candidate_model asc
         ) = 1
 ),
 

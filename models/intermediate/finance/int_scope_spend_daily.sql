@@ -61,14 +61,9 @@ scopes as (
 calendar as (
     select cast(spine.spend_on as date) as spend_on
     from bounds
-    cross join
-        unnest(
-            generate_series(
-                cast(bounds.first_on as timestamp),
-                cast(bounds.last_on as timestamp),
-                interval 1 day
-            )
-        ) as spine (spend_on)
+    {{ cross_join_unnest(
+        day_list('bounds.first_on', 'bounds.last_on'), 'spine', 'spend_on'
+    ) }}
 ),
 
 daily_sums as (
@@ -94,7 +89,7 @@ daily as (
             as usage_cost,
         cast(coalesce(daily_sums.recurring_cost, 0) as decimal(38, 10))
             as recurring_cost,
-        dayofweek(calendar.spend_on) in (0, 6) as is_weekend,
+        {{ day_of_week('calendar.spend_on') }} in (0, 6) as is_weekend,
         calendar.spend_on >= bounds.first_observed_on as is_observed,
         calendar.spend_on,
         bounds.data_as_of_on

@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=refresh_strategy(),
+    partition_by=refresh_partitioning(),
     on_schema_change='fail',
     pre_hook="{{ delete_stale_partitions(ref('int_forecast_partitions')) }}",
 ) }}
@@ -42,13 +43,13 @@ stale_months as (
 ),
 
 -- the days of the stale months and the 89 days before the first of them
+-- (no stale month: a null bound, which no day passes)
 daily as (
     select * from {{ ref('int_scope_spend_daily') }}
     where spend_on >= (
         select
-            coalesce(
-                min(strptime(stale_months.refresh_partition, '%Y-%m')),
-                timestamp 'infinity'
+            min(
+                {{ parse_timestamp('stale_months.refresh_partition', '%Y-%m') }}
             ) - interval 89 day
         from stale_months
     )
@@ -59,19 +60,24 @@ daily as (
 -- the gap-free calendar: the weekdays and the weekend days among its trailing
 -- 28 days, and each of its three trailing 30-day blocks. Every step below is
 -- a projection of these rows (one row per scope and day, no regrouping), so
--- the lists stream through and are never held all at once.
+-- the lists stream through and are never held all at once. The days are
+-- chosen by a case inside the list aggregate, which leaves nulls out (Spark
+-- has no filter clause on a window aggregate); usage_cost is never null
+-- (int_scope_spend_daily zero-fills it), so the lists hold the same days.
+-- A frame without such a day gives a null list on DuckDB and an empty one on
+-- Spark: both have no median, no mean and length 0 or null (coalesced below).
 history_lists as (
     select
-        list(usage_cost) filter (
-            where is_observed and not is_weekend
-        ) over recent_days as weekday_costs,
-        list(usage_cost) filter (
-            where is_observed and is_weekend
-        ) over recent_days as weekend_costs,
+        {{ list_agg(
+            'case when is_observed and not is_weekend then usage_cost end'
+        ) }} over recent_days as weekday_costs,
+        {{ list_agg(
+            'case when is_observed and is_weekend then usage_cost end'
+        ) }} over recent_days as weekend_costs,
         {%- for block in ['block_0', 'block_1', 'block_2'] %}
-            list(usage_cost) filter (
-                where is_observed
-            ) over {{ block }} as {{ block }}_costs,
+            {{ list_agg(
+                'case when is_observed then usage_cost end'
+            ) }} over {{ block }} as {{ block }}_costs,
         {%- endfor %}
         *
     from daily
@@ -102,10 +108,12 @@ history_lists as (
 
 -- per group: its median, then its burst threshold (median + 3 x 1.4826 x
 -- the median absolute deviation), then its days at or under the threshold
+-- (medians of decimals as DuckDB's median takes them: list_median)
 medians as (
     select
         {%- for group in stat_groups %}
-            list_aggregate({{ group }}_costs, 'median') as {{ group }}_median,
+            {{ list_median(group ~ '_costs', 'decimal(38, 10)') }}
+                as {{ group }}_median,
         {%- endfor %}
         *
     from history_lists
@@ -114,13 +122,14 @@ medians as (
 thresholds as (
     select
         {%- for group in stat_groups %}
-            {{ group }}_median + 4.4478 * list_aggregate(
-                list_transform(
-                    {{ group }}_costs,
-                    lambda cost: abs(cost - {{ group }}_median)
+            {{ group }}_median + 4.4478 * {{ list_median(
+                list_map(
+                    group ~ '_costs',
+                    'cost',
+                    'abs(cost - ' ~ group ~ '_median)'
                 ),
-                'median'
-            ) as {{ group }}_threshold,
+                'decimal(38, 10)'
+            ) }} as {{ group }}_threshold,
         {%- endfor %}
         *
     from medians
@@ -129,10 +138,11 @@ thresholds as (
 burst_free as (
     select
         {%- for group in stat_groups %}
-            list_filter(
-                {{ group }}_costs,
-                lambda cost: cost <= {{ group }}_threshold
-            ) as {{ group }}_burst_free_costs,
+            {{ list_where(
+                group ~ '_costs',
+                'cost',
+                'cost <= ' ~ group ~ '_threshold'
+            ) }} as {{ group }}_burst_free_costs,
         {%- endfor %}
         *
     from thresholds
@@ -145,12 +155,14 @@ group_means as (
         {%- for group in stat_groups %}
             {%- for days in [group, group ~ '_burst_free'] %}
                 case
-                    when len({{ days }}_costs) > 0
+                    when {{ list_length(days ~ '_costs') }} > 0
                         then cast(
-                            cast(
-                                list_sum({{ days }}_costs) * 10000000000
-                                as hugeint
-                            ) // len({{ days }}_costs) as decimal(38, 0)
+                            {{ integer_divide(
+                                'cast('
+                                ~ list_total(days ~ '_costs', 'decimal(38, 10)')
+                                ~ ' * 10000000000 as ' ~ int128_type() ~ ')',
+                                list_length(days ~ '_costs')
+                            ) }} as decimal(38, 0)
                         ) * 0.0000000001
                 end as {{ days }}_mean,
             {%- endfor %}
@@ -171,31 +183,30 @@ rates as (
         case
             when is_observed
                 then coalesce(
-                    list_aggregate(
-                        [
-                            case
-                                when len(block_0_costs) >= 7
-                                    then block_0_mean - block_0_burst_free_mean
-                            end,
-                            case
-                                when len(block_1_costs) >= 7
-                                    then block_1_mean - block_1_burst_free_mean
-                            end,
-                            case
-                                when len(block_2_costs) >= 7
-                                    then block_2_mean - block_2_burst_free_mean
-                            end
-                        ],
-                        'median'
-                    ),
+                    {{ list_median(
+                        list_of([
+                            'case when ' ~ list_length('block_0_costs')
+                            ~ ' >= 7 then block_0_mean'
+                            ~ ' - block_0_burst_free_mean end',
+                            'case when ' ~ list_length('block_1_costs')
+                            ~ ' >= 7 then block_1_mean'
+                            ~ ' - block_1_burst_free_mean end',
+                            'case when ' ~ list_length('block_2_costs')
+                            ~ ' >= 7 then block_2_mean'
+                            ~ ' - block_2_burst_free_mean end',
+                        ]),
+                        'decimal(38, 10)'
+                    ) }},
                     0
                 )
         end as burst_allowance,
         case
             when is_observed
                 then
-                    len(weekday_costs) - len(weekday_burst_free_costs)
-                    + len(weekend_costs) - len(weekend_burst_free_costs)
+                    {{ list_length('weekday_costs') }}
+                    - {{ list_length('weekday_burst_free_costs') }}
+                    + {{ list_length('weekend_costs') }}
+                    - {{ list_length('weekend_burst_free_costs') }}
             else 0
         end as recent_burst_days
     from group_means
@@ -236,7 +247,9 @@ final as (
         partitions.partition_digest
     from rates
     inner join partitions
-        on strftime(rates.spend_on, '%Y-%m') = partitions.refresh_partition
+        on
+            {{ format_date('rates.spend_on', '%Y-%m') }}
+            = partitions.refresh_partition
     where
         partitions.refresh_partition in (
             select stale_months.refresh_partition from stale_months

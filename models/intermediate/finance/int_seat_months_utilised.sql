@@ -37,46 +37,40 @@ chatgpt_active as (
         lower(chatgpt_users.user_email) as user_key,
         cast(active_months.month_on as date) as activity_month_on
     from chatgpt_users
-    cross join
-        unnest(
-            generate_series(
-                date_trunc(
-                    'month',
-                    coalesce(
-                        chatgpt_users.first_active_in_period_on,
-                        chatgpt_users.period_start_on
-                    )
-                ),
-                date_trunc(
-                    'month',
-                    coalesce(
-                        chatgpt_users.last_active_in_period_on,
-                        chatgpt_users.period_end_on
-                    )
-                ),
-                interval 1 month
+    {{ cross_join_unnest(
+        month_list(
+            month_start(
+                'coalesce(chatgpt_users.first_active_in_period_on,'
+                ~ ' chatgpt_users.period_start_on)'
+            ),
+            month_start(
+                'coalesce(chatgpt_users.last_active_in_period_on,'
+                ~ ' chatgpt_users.period_end_on)'
             )
-        ) as active_months (month_on)
+        ),
+        'active_months',
+        'month_on'
+    ) }}
     where chatgpt_users.is_active and chatgpt_users.user_email is not null
 ),
 
 chatgpt_coverage as (
     select distinct cast(covered_months.month_on as date) as activity_month_on
     from chatgpt_users
-    cross join
-        unnest(
-            generate_series(
-                date_trunc('month', chatgpt_users.period_start_on),
-                date_trunc('month', chatgpt_users.period_end_on),
-                interval 1 month
-            )
-        ) as covered_months (month_on)
+    {{ cross_join_unnest(
+        month_list(
+            month_start('chatgpt_users.period_start_on'),
+            month_start('chatgpt_users.period_end_on')
+        ),
+        'covered_months',
+        'month_on'
+    ) }}
 ),
 
 cursor_active as (
     select distinct
         lower(user_email) as user_key,
-        cast(date_trunc('month', event_on) as date) as activity_month_on
+        {{ month_start('event_on') }} as activity_month_on
     from cursor_events
     where user_email is not null
 ),
@@ -84,7 +78,7 @@ cursor_active as (
 copilot_active as (
     select distinct
         lower(username) as user_key,
-        cast(date_trunc('month', usage_on) as date) as activity_month_on
+        {{ month_start('usage_on') }} as activity_month_on
     from copilot_usage
     where
         is_ai_spend
@@ -138,7 +132,10 @@ sourced as (
             when product like 'copilot%' then 'github_copilot_usage_report'
         end as activity_source,
         lower(user_email) as email_key,
-        coalesce(user_email_aliases, []) as alias_keys
+        coalesce(
+            user_email_aliases,
+            cast({{ list_of([]) }} as {{ string_list_type() }})
+        ) as alias_keys
     from seat_months
 ),
 
@@ -152,7 +149,8 @@ seat_match_keys as (
         source_file,
         source_row,
         activity_source,
-        unnest(list_prepend(email_key, alias_keys)) as match_key
+        {{ unnest_list(list_prepend('email_key', 'alias_keys')) }}
+            as match_key
     from sourced
 ),
 

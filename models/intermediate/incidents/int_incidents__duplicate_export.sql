@@ -38,10 +38,10 @@ export_periods as (
         -- the multiset of the period's records: an order-free sum of
         -- 64-bit hashes and the count (no sort of the records' text, which
         -- at 10M records does not fit in memory)
-        cast(sum(record_hash) as varchar) || ':' || count(*) as period_digest,
-        string_agg(
-            distinct regexp_extract(source_file, '[^/]+$'), ', '
-        ) as file_names,
+        cast(sum(record_hash) as string) || ':' || count(*) as period_digest,
+        {{ dbt.listagg(
+            'distinct ' ~ regex_extract('source_file', '[^/]+$'), "', '"
+        ) }} as file_names,
         count(*) as record_count,
         count(*) filter (where record_status = 'superseded')
             as superseded_count
@@ -80,10 +80,11 @@ identical_groups as (
         files.export_name,
         files.file_md5,
         count(*) as file_count,
-        string_agg(
-            regexp_extract(files.source_file, '[^/]+$'),
-            ', ' order by files.export_id, files.source_file
-        ) as file_names,
+        {{ dbt.listagg(
+            regex_extract('files.source_file', '[^/]+$'),
+            "', '",
+            'order by files.export_id nulls last, files.source_file nulls last'
+        ) }} as file_names,
         max(files.export_id) as kept_export_id,
         min(file_windows.first_period_on) as first_period_on,
         max(file_windows.last_period_on) as last_period_on,
@@ -100,7 +101,7 @@ winners as (
         export_name,
         export_period_key,
         max(export_id) as winner_export_id,
-        arg_max(period_digest, export_id) as winner_digest
+        max_by(period_digest, export_id) as winner_digest
     from export_periods
     group by 1, 2
 ),
@@ -136,10 +137,11 @@ superseded_exports as (
         winner_export_id,
         any_value(file_names) as file_names,
         md5(
-            string_agg(
-                export_period_key || '=' || period_digest, ','
-                order by export_period_key
-            )
+            {{ dbt.listagg(
+                "export_period_key || '=' || period_digest",
+                "','",
+                'order by export_period_key nulls last'
+            ) }}
         ) as restated_digest,
         min(period_on) as first_period_on,
         max(period_end_on) as last_period_on,
@@ -156,8 +158,10 @@ restatements as (
         winner_export_id,
         restated_digest,
         min(export_id) as export_id,
-        string_agg(export_id, ', ' order by export_id) as export_ids,
-        string_agg(file_names, ', ' order by export_id) as file_names,
+        {{ dbt.listagg('export_id', "', '", 'order by export_id nulls last') }}
+            as export_ids,
+        {{ dbt.listagg('file_names', "', '", 'order by export_id nulls last') }}
+            as file_names,
         min(first_period_on) as first_period_on,
         max(last_period_on) as last_period_on,
         max(period_count) as period_count,
@@ -188,7 +192,7 @@ restatement_incidents as (
         export_name || ':restated:' || export_id || '>' || winner_export_id
             as incident_key,
         period_count || ' period(s) of ' || export_name || ' from '
-        || coalesce(strftime(first_period_on, '%Y-%m-%d'), '?')
+        || coalesce({{ format_date('first_period_on', '%Y-%m-%d') }}, '?')
         || ' restated: ' || superseded_records || ' record(s) of '
         || file_names || ' (export ' || export_ids
         || ') superseded by export ' || winner_export_id as evidence,
@@ -201,7 +205,7 @@ final as (
     select
         'duplicate_export' as incident_type,
         provider,
-        cast(null as varchar) as model,  -- noqa: RF04
+        cast(null as string) as model,  -- noqa: RF04
         sku,
         'int_incidents__duplicate_export' as detected_by,
         incident_key,
@@ -215,7 +219,7 @@ final as (
     select
         'duplicate_export' as incident_type,
         provider,
-        cast(null as varchar) as model,  -- noqa: RF04
+        cast(null as string) as model,  -- noqa: RF04
         sku,
         'int_incidents__duplicate_export' as detected_by,
         incident_key,

@@ -129,7 +129,7 @@ final as (
     select
         'new_billing_unit' as incident_type,
         first_days.provider,
-        cast(null as varchar) as model,  -- noqa: RF04
+        cast(null as string) as model,  -- noqa: RF04
         coalesce(first_days.vendor_sku, first_days.billing_class) as sku,
         'int_incidents__new_billing_unit' as detected_by,
         first_days.provider || ':' || first_days.billing_class || ':'
@@ -137,25 +137,34 @@ final as (
         'first ' || first_days.provider || ' charge in class '''
         || first_days.billing_class || ''' and unit '''
         || first_days.billing_unit || ''' on '
-        || strftime(first_days.first_seen_on, '%Y-%m-%d') || ' (SKU '''
+        || {{ format_date('first_days.first_seen_on', '%Y-%m-%d') }}
+        || ' (SKU '''
         || coalesce(first_days.vendor_sku, '?') || ''', '
         || first_days.first_day_rows || ' row(s), quantity '
-        || coalesce(printf('%.4f', first_days.first_day_quantity), 'none')
+        || coalesce(
+            {{ format_decimal('first_days.first_day_quantity', 4) }}, 'none'
+        )
         || ', vendor cost '
-        || coalesce(printf('%.4f', first_days.first_day_cost), 'none')
+        || coalesce(
+            {{ format_decimal('first_days.first_day_cost', 4) }}, 'none'
+        )
         || '); '
         || case
             when effective_dates.effective_from is not null
                 then
                     'the price book prices it from '
-                    || strftime(effective_dates.effective_from, '%Y-%m-%d')
+                    || {{ format_date(
+                        'effective_dates.effective_from', '%Y-%m-%d'
+                    ) }}
             when first_days.has_price then 'the price book defines it'
             else 'the price book has no price for it'
         end
         || '; not seen in the provider''s baseline from '
-        || strftime(provider_baselines.provider_first_on, '%Y-%m-%d')
+        || {{ format_date(
+            'provider_baselines.provider_first_on', '%Y-%m-%d'
+        ) }}
         || '; ' || first_days.row_count || ' row(s) until '
-        || strftime(first_days.last_seen_on, '%Y-%m-%d') as evidence,
+        || {{ format_date('first_days.last_seen_on', '%Y-%m-%d') }} as evidence,
         cast(null as double) as magnitude,
         coalesce(effective_dates.effective_from, first_days.first_seen_on)
             as started_on,

@@ -46,7 +46,7 @@ usage_charges as (
     -- usage charges outside any detected unit_price_change
     select
         charges.*,
-        cast(date_trunc('month', charges.charge_on) as date) as month_on
+        {{ month_start('charges.charge_on') }} as month_on
     from charges
     left join price_changes
         on
@@ -94,7 +94,7 @@ unexplained_prices as (
 billed_vs_price_book as (
     select
         provider,
-        cast(date_trunc('month', charge_on) as date) as month_on,
+        {{ month_start('charge_on') }} as month_on,
         'billed_vs_price_book' as comparison,
         sum(at_list_cost) as vendor_cost,
         sum(estimated_cost) as price_book_cost
@@ -174,13 +174,16 @@ grouped as (
     select
         provider,
         month_on,
-        arg_max(cost_ratio, abs(ln(cost_ratio))) as worst_ratio,
-        string_agg(
-            comparison || ': vendor ' || printf('%.4f', vendor_cost)
-            || ' vs price book ' || printf('%.4f', price_book_cost)
-            || ' (x' || printf('%.4f', cost_ratio) || ')',
-            '; ' order by comparison
-        ) as comparison_evidence
+        max_by(cost_ratio, abs(ln(cost_ratio))) as worst_ratio,
+        {{ dbt.listagg(
+            "comparison || ': vendor ' || "
+            ~ format_decimal('vendor_cost', 4)
+            ~ " || ' vs price book ' || "
+            ~ format_decimal('price_book_cost', 4)
+            ~ " || ' (x' || " ~ format_decimal('cost_ratio', 4) ~ " || ')'",
+            "'; '",
+            'order by comparison'
+        ) }} as comparison_evidence
     from gaps
     group by 1, 2
 ),
@@ -189,11 +192,12 @@ final as (
     select
         'reconciliation_gap' as incident_type,
         provider,
-        cast(null as varchar) as model,  -- noqa: RF04
-        cast(null as varchar) as sku,
+        cast(null as string) as model,  -- noqa: RF04
+        cast(null as string) as sku,
         'int_incidents__reconciliation_gap' as detected_by,
-        provider || ':' || strftime(month_on, '%Y-%m') as incident_key,
-        provider || ' ' || strftime(month_on, '%Y-%m')
+        provider || ':' || {{ format_date('month_on', '%Y-%m') }}
+            as incident_key,
+        provider || ' ' || {{ format_date('month_on', '%Y-%m') }}
         || ' does not reconcile within ' || {{ tolerance * 100 }} || '%: '
         || comparison_evidence as evidence,
         cast(worst_ratio as double) as magnitude,

@@ -21,11 +21,11 @@ drift_log as (
         from {{ drift_log }}
     {%- else %}
         select
-            cast(null as varchar) as source_name,
-            cast(null as varchar) as table_name,
-            cast(null as varchar) as source_file,
-            cast(null as varchar) as missing_column,
-            cast(null as timestamptz) as detected_at
+            cast(null as string) as source_name,
+            cast(null as string) as table_name,
+            cast(null as string) as source_file,
+            cast(null as string) as missing_column,
+            cast(null as {{ timestamp_type() }}) as detected_at
         where false
     {%- endif %}
 ),
@@ -38,9 +38,9 @@ grouped as (
         cast(min(detected_at) as date) as first_detected_on,
         cast(max(detected_at) as date) as last_detected_on,
         count(distinct source_file) as file_count,
-        string_agg(
-            distinct regexp_extract(source_file, '[^/]+$'), ', '
-        ) as file_names
+        {{ dbt.listagg(
+            'distinct ' ~ regex_extract('source_file', '[^/]+$'), "', '"
+        ) }} as file_names
     from drift_log
     group by 1, 2, 3
 ),
@@ -49,7 +49,7 @@ final as (
     select
         'schema_drift' as incident_type,
         {{ export_provider('source_name') }} as provider,
-        cast(null as varchar) as model,  -- noqa: RF04
+        cast(null as string) as model,  -- noqa: RF04
         source_name || '.' || table_name as sku,
         'int_incidents__schema_drift' as detected_by,
         source_name || '.' || table_name || ':' || missing_column

@@ -68,7 +68,10 @@ daily as (
         spend_key,
         charge_on,
         sum(billed_cost) as spend,
-        arg_max(model, billed_cost) as top_model
+        -- charges without a model left out (as DuckDB's arg_max does; Spark's
+        -- max_by would return their null)
+        max_by(model, billed_cost) filter (where model is not null)
+            as top_model
     from keyed_charges
     where spend_key is not null
     group by 1, 2, 3
@@ -86,15 +89,9 @@ spine as (
         spend_keys.provider,
         spend_keys.spend_key,
         provider_ranges.first_on,
-        cast(
-            unnest(
-                generate_series(
-                    provider_ranges.first_on,
-                    provider_ranges.last_on,
-                    interval 1 day
-                )
-            ) as date
-        ) as spend_on
+        {{ unnest_list(
+            day_list('provider_ranges.first_on', 'provider_ranges.last_on')
+        ) }} as spend_on
     from spend_keys
     inner join provider_ranges
         on spend_keys.provider = provider_ranges.provider
@@ -116,16 +113,19 @@ filled as (
             and spine.spend_on = daily.charge_on
 ),
 
+-- the active days (spend > 0) chosen by a case inside each window
+-- aggregate, which leaves nulls out (Spark has no filter clause on a window
+-- aggregate)
 baselines as (
     select
         *,
-        count(*) filter (where spend > 0) over training as training_days,
-        avg(ln(1 + spend)) filter (where spend > 0) over training
+        count(case when spend > 0 then 1 end) over training as training_days,
+        avg(case when spend > 0 then ln(1 + spend) end) over training
             as training_mean,
-        stddev_samp(ln(1 + spend)) filter (where spend > 0) over training
+        stddev_samp(case when spend > 0 then ln(1 + spend) end) over training
             as training_sd,
         coalesce(max(spend) over peak_history, 0) as recent_peak,
-        min(spend_on) filter (where spend > 0) over (
+        min(case when spend > 0 then spend_on end) over (
             partition by {{ key }}
         ) as first_active_on
     from filled
@@ -207,11 +207,14 @@ incidents as (
         max(spend_on) as ended_on,
         count(*) as spike_days,
         sum(spend) as spike_spend,
-        arg_min(spend, spend_on) as first_day_spend,
-        arg_min(expected_upper, spend_on) as first_day_expected,
-        arg_min(recent_peak, spend_on) as first_day_peak,
-        arg_min(training_days, spend_on) as first_day_training_days,
-        arg_min(top_model, spend_on) as model  -- noqa: RF04
+        min_by(spend, spend_on) as first_day_spend,
+        min_by(expected_upper, spend_on) as first_day_expected,
+        min_by(recent_peak, spend_on) as first_day_peak,
+        min_by(training_days, spend_on) as first_day_training_days,
+        -- days without a model left out, as DuckDB's arg_min does
+        min_by(top_model, spend_on) filter (
+            where top_model is not null
+        ) as model  -- noqa: RF04
     from runs
     where is_spike
     group by 1, 2, 3
@@ -222,24 +225,25 @@ final as (
         'spend_spike' as incident_type,
         provider,
         model,
-        cast(null as varchar) as sku,
+        cast(null as string) as sku,
         'int_incidents__spend_spike' as detected_by,
         provider || ':' || spend_key as incident_key,
         spend_key || ' on ' || provider || ' spent '
-        || printf('%.2f', first_day_spend) || ' on '
-        || strftime(started_on, '%Y-%m-%d') || ' against an expected at most '
-        || printf('%.2f', first_day_expected) || ' ('
+        || {{ format_decimal('first_day_spend', 2) }} || ' on '
+        || {{ format_date('started_on', '%Y-%m-%d') }}
+        || ' against an expected at most '
+        || {{ format_decimal('first_day_expected', 2) }} || ' ('
         || case
             when first_day_peak = 0
                 then 'no spend in the previous {{ peak_days }} days'
             else
                 'peak of the previous {{ peak_days }} days '
-                || printf('%.2f', first_day_peak)
+                || {{ format_decimal('first_day_peak', 2) }}
         end
         || ', ' || first_day_training_days
         || ' active day(s) in the {{ train }}-day training window); '
         || spike_days || ' spike day(s) spending '
-        || printf('%.2f', spike_spend) as evidence,
+        || {{ format_decimal('spike_spend', 2) }} as evidence,
         cast(
             case
                 when first_day_expected > 0

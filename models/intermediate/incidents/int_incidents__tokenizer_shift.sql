@@ -159,11 +159,16 @@ usage_daily as (
         || '/' || coalesce(openai_usage.service_tier, 'standard')
             as workload_key,
         openai_usage.usage_on as observed_on,
-        arg_max(
+        -- rows without a model left out (as DuckDB's arg_max does; Spark's
+        -- max_by would return their null)
+        max_by(
             coalesce(vendor_models.model, openai_usage.vendor_model_id),
             openai_usage.request_count
+        ) filter (
+            where openai_usage.vendor_model_id is not null
         ) as model,  -- noqa: RF04
-        arg_max(openai_usage.vendor_model_id, openai_usage.request_count)
+        max_by(openai_usage.vendor_model_id, openai_usage.request_count)
+        filter (where openai_usage.vendor_model_id is not null)
             as vendor_model,
         sum(openai_usage.request_count) as request_count,
         sum(openai_usage.input_tokens) / sum(openai_usage.request_count)
@@ -197,14 +202,17 @@ observations as (
 windows as (
     select
         *,
-        median(log_value) over trailing_days as trailing_median,
+        {{ window_median('log_value', 'double', 'trailing_days') }}
+            as trailing_median,
         count(*) over trailing_days as trailing_count,
         min(observed_on) over trailing_days as trailing_start_on,
-        median(log_value) over forward_days as forward_median,
+        {{ window_median('log_value', 'double', 'forward_days') }}
+            as forward_median,
         count(*) over forward_days as forward_count,
         max(observed_on) over forward_days as forward_end_on,
         stddev_samp(log_value) over forward_days as forward_sd,
-        mad(log_value) over noise_days as noise_mad,
+        {{ median_absolute_deviation('log_value', over='noise_days') }}
+            as noise_mad,
         stddev_samp(log_value) over noise_days as noise_sd,
         count(*) over noise_days as noise_count,
         lag(log_value) over series_days as previous_log_value,
@@ -397,13 +405,14 @@ pooled_switches as (
         count(*) as switched_series,
         min(trailing_start_on) as trailing_start_on,
         max(forward_end_on) as forward_end_on,
-        string_agg(
-            signal_name || ' ' || workload_key || ' '
-            || printf('%.4f', exp(before_mean)) || ' -> '
-            || printf('%.4f', exp(after_mean)) || ' ('
-            || before_count || ' and ' || after_count || ' days)',
-            '; ' order by signal_name, workload_key
-        ) as series_evidence
+        {{ dbt.listagg(
+            "signal_name || ' ' || workload_key || ' '
+            || " ~ format_decimal('exp(before_mean)', 4) ~ " || ' -> '
+            || " ~ format_decimal('exp(after_mean)', 4) ~ " || ' ('
+            || before_count || ' and ' || after_count || ' days)'",
+            "'; '",
+            'order by signal_name, workload_key'
+        ) }} as series_evidence
     from switched_series
     group by 1, 2, 3, 4, 5, 6
 ),
@@ -468,21 +477,25 @@ candidates as (
         trailing_start_on,
         forward_end_on,
         'model switch of ' || provider || ' ' || model_family || ' on '
-        || strftime(observed_on, '%Y-%m-%d') || ': ' || previous_vendor_model
-        || ' -> ' || vendor_model || '; ' || switched_series
+        || {{ format_date('observed_on', '%Y-%m-%d') }} || ': '
+        || previous_vendor_model || ' -> ' || vendor_model || '; '
+        || switched_series
         || ' series switched (before -> after: means of their daily values'
         || ' in the '
         || case look_number when 1 then {{ window }} else {{ noise_window }} end
         || ' days before and from the day, days over {{ burst_factor }} times'
         || ' the median requests set aside): ' || series_evidence
-        || '; pooled ratio x' || printf('%.3f', shift_ratio) || ' (95% CI x'
-        || printf('%.3f', exp(pooled_shift - 1.96 * pooled_error)) || ' to x'
-        || printf('%.3f', exp(pooled_shift + 1.96 * pooled_error))
+        || '; pooled ratio x' || {{ format_decimal('shift_ratio', 3) }}
+        || ' (95% CI x'
+        || {{ format_decimal('exp(pooled_shift - 1.96 * pooled_error)', 3) }}
+        || ' to x'
+        || {{ format_decimal('exp(pooled_shift + 1.96 * pooled_error)', 3) }}
         || '); test: inverse-variance pooled log shift at least '
         || '{{ switch_z }} standard errors on Student''s t with '
-        || printf('%.0f', pooled_freedom) || ' degrees of freedom ('
-        || printf('%.2f', critical_errors) || ' errors; it is '
-        || printf('%.2f', abs(pooled_shift) / pooled_error) || ') and '
+        || {{ format_decimal('pooled_freedom', 0) }} || ' degrees of freedom ('
+        || {{ format_decimal('critical_errors', 2) }} || ' errors; it is '
+        || {{ format_decimal('abs(pooled_shift) / pooled_error', 2) }}
+        || ') and '
         || '{{ incident_setting("tokenizer_min_shift") }} in size' as evidence
     from switch_candidates
     union all
@@ -498,18 +511,20 @@ candidates as (
         trailing_start_on,
         forward_end_on,
         signal_name || ' of ' || provider || ' ' || model_family
-        || ' (' || workload_key || '): ' || printf('%.4f', exp(trailing_median))
-        || ' -> ' || printf('%.4f', exp(forward_median))
-        || ' (x' || printf('%.3f', shift_ratio) || ') from '
-        || strftime(observed_on, '%Y-%m-%d') || '; model '
+        || ' (' || workload_key || '): '
+        || {{ format_decimal('exp(trailing_median)', 4) }}
+        || ' -> ' || {{ format_decimal('exp(forward_median)', 4) }}
+        || ' (x' || {{ format_decimal('shift_ratio', 3) }} || ') from '
+        || {{ format_date('observed_on', '%Y-%m-%d') }} || '; model '
         || coalesce(previous_vendor_model, '?') || ' -> ' || vendor_model
         || '; medians of ' || trailing_count || ' daily observations in the '
         || '{{ window }} days before and ' || forward_count || ' in the '
         || '{{ window }} days from the day; day-by-day scan at '
         || '{{ scan_z }} standard errors on Student''s t with '
         || (noise_count - 1) || ' degrees of freedom ('
-        || printf('%.2f', critical_errors) || ' errors; it is '
-        || printf('%.2f', abs(level_shift) / shift_error) || ')' as evidence
+        || {{ format_decimal('critical_errors', 2) }} || ' errors; it is '
+        || {{ format_decimal('abs(level_shift) / shift_error', 2) }} || ')'
+            as evidence
     from scan_candidates
 ),
 
@@ -529,7 +544,9 @@ clustered as (
             case
                 when
                     previous_candidate_on is not null
-                    and datediff('day', previous_candidate_on, observed_on)
+                    and {{ dbt.datediff(
+                        'previous_candidate_on', 'observed_on', 'day'
+                    ) }}
                     < {{ incident_setting('tokenizer_merge_days') }}
                     then 0
                 else 1
@@ -557,7 +574,7 @@ final as (
         'tokenizer_shift' as incident_type,
         provider,
         model,
-        cast(null as varchar) as sku,
+        cast(null as string) as sku,
         'int_incidents__tokenizer_shift' as detected_by,
         provider || ':' || model_family as incident_key,
         evidence,

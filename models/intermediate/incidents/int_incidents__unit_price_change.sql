@@ -80,10 +80,13 @@ runs as (
         count(*) as run_days,
         sum(at_list_cost) as at_list_cost,
         sum(list_cost) as list_cost,
-        arg_min(price_ratio, charge_on) as first_day_ratio,
-        arg_min(next_is_deviating, charge_on) as is_confirmed,
-        arg_min(next_deviation_sign, charge_on)
-        = arg_min(deviation_sign, charge_on) as is_same_direction
+        -- the run's first day: only a run's last day, when it is the
+        -- series' last, has no next day (null), so leaving nulls out
+        -- (DuckDB) or not (Spark) picks the same day
+        min_by(price_ratio, charge_on) as first_day_ratio,
+        min_by(next_is_deviating, charge_on) as is_confirmed,
+        min_by(next_deviation_sign, charge_on)
+        = min_by(deviation_sign, charge_on) as is_same_direction
     from neighbours
     where is_deviating
     group by 1, 2, 3, 4, 5, 6
@@ -110,7 +113,9 @@ episodes as (
             case
                 when
                     previous_runs_end_on is not null
-                    and datediff('day', previous_runs_end_on, run_start_on)
+                    and {{ dbt.datediff(
+                        'previous_runs_end_on', 'run_start_on', 'day'
+                    ) }}
                     <= 7
                     then 0
                 else 1
@@ -133,13 +138,15 @@ incidents as (
         max(run_end_on) as ended_on,
         sum(at_list_cost) as at_list_cost,
         sum(list_cost) as list_cost,
-        string_agg(
-            token_class || '/' || service_tier || '/' || context_tier
-            || ' x' || printf('%.4f', first_day_ratio)
-            || ' from ' || strftime(run_start_on, '%Y-%m-%d')
-            || ' for ' || run_days || ' day(s)',
-            '; ' order by token_class, service_tier, context_tier
-        ) as series_evidence
+        {{ dbt.listagg(
+            "token_class || '/' || service_tier || '/' || context_tier
+            || ' x' || " ~ format_decimal('first_day_ratio', 4) ~ "
+            || ' from ' || " ~ format_date('run_start_on', '%Y-%m-%d') ~ "
+            || ' for ' || run_days || ' day(s)'",
+            "'; '",
+            'order by token_class nulls last, service_tier nulls last,'
+            ~ ' context_tier nulls last'
+        ) }} as series_evidence
     from episodes
     group by 1, 2, 3
 ),
@@ -155,8 +162,8 @@ final as (
         'vendor-billed unit price of ' || provider || ' ' || price_model
         || ' differs from the price book by more than '
         || {{ tolerance * 100 }} || '%: billed at list '
-        || printf('%.4f', at_list_cost) || ' vs price book '
-        || printf('%.4f', list_cost) || ' over the deviating days ('
+        || {{ format_decimal('at_list_cost', 4) }} || ' vs price book '
+        || {{ format_decimal('list_cost', 4) }} || ' over the deviating days ('
         || series_evidence || ')' as evidence,
         cast(at_list_cost / list_cost as double) as magnitude,
         started_on,

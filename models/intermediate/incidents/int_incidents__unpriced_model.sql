@@ -82,12 +82,12 @@ final as (
             else ' (' || model || ') has no price-book price'
         end
         || ': ' || row_count || ' row(s) from '
-        || strftime(first_charge_on, '%Y-%m-%d') || ' to '
-        || strftime(last_charge_on, '%Y-%m-%d') || ', '
-        || coalesce(cast(cast(tokens as bigint) as varchar), 'no')
+        || {{ format_date('first_charge_on', '%Y-%m-%d') }} || ' to '
+        || {{ format_date('last_charge_on', '%Y-%m-%d') }} || ', '
+        || coalesce(cast(cast(tokens as bigint) as string), 'no')
         || ' tokens, ' || null_cost_rows || ' row(s) with a null cost, '
         || 'vendor-billed cost '
-        || coalesce(printf('%.4f', known_cost), 'none') as evidence,
+        || coalesce({{ format_decimal('known_cost', 4) }}, 'none') as evidence,
         cast(null as double) as magnitude,
         first_charge_on as started_on,
         first_charge_on as window_start_on,

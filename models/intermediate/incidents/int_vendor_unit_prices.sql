@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 
 {%- set at_list -%}
     case

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=view_materialization()) }}
 
 -- Every raw record of every staging model with its status: used, rejected
 -- or superseded (an older export of a period a newer export restates).
@@ -81,7 +81,7 @@ final as (
         source_file,
         source_row,
         case when record_status != 'used' then raw_record end as raw_record,
-        hash(coalesce(raw_record, '')) as record_hash,
+        {{ row_hash("coalesce(raw_record, '')") }} as record_hash,
         export_period_key,
         export_id,
         record_status,

@@ -21,6 +21,17 @@
     'reported_cost_currency', 'requested_at', 'requested_on', 'source_file',
     'source_row', 'file_modified_at',
 ] %}
+{#- the columns of the result, in the order of gateway_requests #}
+{%- set request_columns = [
+    'request_source', 'request_id', 'trace_id', 'span_id', 'provider_name',
+    'provider', 'vendor_model_id', 'api_key_id', 'gateway_key_id',
+    'key_alias', 'team_alias', 'agent', 'team', 'workload', 'service_name',
+    'tags', 'input_tokens', 'cached_input_tokens', 'cache_write_tokens',
+    'uncached_input_tokens', 'output_tokens', 'prompt_chars',
+    'completion_chars', 'status', 'is_model_call', 'reported_cost',
+    'reported_cost_currency', 'requested_at', 'requested_on', 'source_file',
+    'source_row', 'file_modified_at',
+] %}
 
 with
 
@@ -56,20 +67,20 @@ gateway_requests as (
     select
         'gateway' as request_source,
         request_id,
-        cast(null as varchar) as trace_id,
-        cast(null as varchar) as span_id,
+        cast(null as string) as trace_id,
+        cast(null as string) as span_id,
         provider as provider_name,
         provider,
         vendor_model_id,
         api_key_id,
-        cast(null as varchar) as gateway_key_id,
-        cast(null as varchar) as key_alias,
-        cast(null as varchar) as team_alias,
+        cast(null as string) as gateway_key_id,
+        cast(null as string) as key_alias,
+        cast(null as string) as team_alias,
         agent,
         team,
         workload,
-        cast(null as varchar) as service_name,
-        cast(null as varchar[]) as tags,
+        cast(null as string) as service_name,
+        cast(null as {{ string_list_type() }}) as tags,
         input_tokens,
         cached_input_tokens,
         cast(0 as bigint) as cache_write_tokens,
@@ -80,7 +91,7 @@ gateway_requests as (
         case when status = 'error' then 'error' else 'success' end as status,
         true as is_model_call,
         cast(null as decimal(38, 10)) as reported_cost,
-        cast(null as varchar) as reported_cost_currency,
+        cast(null as string) as reported_cost_currency,
         requested_at,
         requested_on,
         source_file,
@@ -124,9 +135,9 @@ langfuse_with_trace as (
 
 tool_requests as (
     select {{ tool_columns | join(', ') }} from litellm_spend_logs
-    union all by name
+    union all
     select {{ tool_columns | join(', ') }} from langfuse_with_trace
-    union all by name
+    union all
     select {{ tool_columns | join(', ') }} from otel_with_agent
 ),
 
@@ -156,7 +167,7 @@ tool_requests_with_provider as (
         {%- for column in tool_columns %}
             deduplicated.{{ column }},
         {%- endfor %}
-        cast(null as varchar) as api_key_id,
+        cast(null as string) as api_key_id,
         coalesce(
             provider_names.provider,
             developer_providers.provider
@@ -173,10 +184,12 @@ tool_requests_with_provider as (
         on model_developers.model_developer = developer_providers.provider_name
 ),
 
+-- both sides in the columns of gateway_requests (the tool requests'
+-- parent_span_id is left out)
 final as (
-    select * from gateway_requests
-    union all by name
-    select * exclude (parent_span_id) from tool_requests_with_provider
+    select {{ request_columns | join(', ') }} from gateway_requests
+    union all
+    select {{ request_columns | join(', ') }} from tool_requests_with_provider
 )
 
 select * from final

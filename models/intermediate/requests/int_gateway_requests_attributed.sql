@@ -75,25 +75,34 @@ key_candidates as (
 
 -- a request tag `key:value` is read as tag:<key> = value (`prod`: tag:prod
 -- = '')
-tag_candidates as (
+request_tags as (
     select
         key_sets.*,
+        request_tag.tag
+    from key_sets
+    {{ cross_join_unnest('key_sets.tags', 'request_tag', 'tag') }}
+),
+
+tag_candidates as (
+    select
+        {%- for key in request_keys %}
+            request_tags.{{ key }},
+        {%- endfor %}
         rule_columns.*,
         case
-            when contains(request_tag.tag, ':')
-                then substr(request_tag.tag, strpos(request_tag.tag, ':') + 1)
+            when contains(request_tags.tag, ':')
+                then substr(request_tags.tag, instr(request_tags.tag, ':') + 1)
             else ''
         end as key_value
-    from key_sets
-    cross join unnest(key_sets.tags) as request_tag (tag)
+    from request_tags
     inner join rule_columns
         on
             (
-                key_sets.provider = rule_columns.rule_provider
+                request_tags.provider = rule_columns.rule_provider
                 or rule_columns.rule_provider = '*'
             )
             and rule_columns.match_key
-            = 'tag:' || split_part(request_tag.tag, ':', 1)
+            = 'tag:' || split_part(request_tags.tag, ':', 1)
 ),
 
 matched as (
@@ -101,8 +110,9 @@ matched as (
         *,
         {{ rule_dimension_values() }}
     from (
+        -- both: the key set's columns, the rule's, key_value
         select * from key_candidates
-        union all by name
+        union all
         select * from tag_candidates
     ) as candidates
     where {{ rule_matches() }}

@@ -1,6 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=refresh_strategy(),
+    partition_by=refresh_partitioning(),
     on_schema_change='fail',
     pre_hook="{{ delete_stale_partitions(ref('int_cost_partitions')) }}",
 ) }}
@@ -29,6 +30,17 @@
 -- where each part needs them (`charges`), not through one import CTE:
 -- DuckDB materializes a CTE that several parts read, with every column of
 -- every row.
+-- The columns a cost allocation rewrites (allocated_charges) come last in
+-- each part of allocated_all, in this order: the parts are unioned by
+-- position.
+{%- set link_columns = [
+    'charge_key',
+    'consumed_quantity',
+    'request_count',
+    'reported_list_cost',
+    'pricing_quantity',
+    'estimated_cost',
+] -%}
 {%- set charges -%}
     (
         select * from {{ ref('int_ai_charges_priced') }}
@@ -55,35 +67,34 @@ exclusions as (
 -- link (usage_link_rank 1): nothing is counted twice
 allocated_charges as (
     select
-        usage_charges.* replace (
-            usage_charges.charge_key || '|' || allocations.cost_charge_key
-                as charge_key,
-            case
-                when allocations.usage_link_rank = 1
-                    then usage_charges.consumed_quantity
-                else usage_charges.consumed_quantity * 0
-            end as consumed_quantity,
-            case
-                when allocations.usage_link_rank = 1
-                    then usage_charges.request_count
-                else usage_charges.request_count * 0
-            end as request_count,
-            case
-                when allocations.usage_link_rank = 1
-                    then usage_charges.reported_list_cost
-                else usage_charges.reported_list_cost * 0
-            end as reported_list_cost,
-            case
-                when allocations.usage_link_rank = 1
-                    then usage_charges.pricing_quantity
-                else usage_charges.pricing_quantity * 0
-            end as pricing_quantity,
-            case
-                when allocations.usage_link_rank = 1
-                    then usage_charges.estimated_cost
-                else usage_charges.estimated_cost * 0
-            end as estimated_cost
-        ),
+        {{ all_columns_except('usage_charges', link_columns) }},
+        usage_charges.charge_key || '|' || allocations.cost_charge_key
+            as charge_key,
+        case
+            when allocations.usage_link_rank = 1
+                then usage_charges.consumed_quantity
+            else usage_charges.consumed_quantity * 0
+        end as consumed_quantity,
+        case
+            when allocations.usage_link_rank = 1
+                then usage_charges.request_count
+            else usage_charges.request_count * 0
+        end as request_count,
+        case
+            when allocations.usage_link_rank = 1
+                then usage_charges.reported_list_cost
+            else usage_charges.reported_list_cost * 0
+        end as reported_list_cost,
+        case
+            when allocations.usage_link_rank = 1
+                then usage_charges.pricing_quantity
+            else usage_charges.pricing_quantity * 0
+        end as pricing_quantity,
+        case
+            when allocations.usage_link_rank = 1
+                then usage_charges.estimated_cost
+            else usage_charges.estimated_cost * 0
+        end as estimated_cost,
         'vendor_reported' as cost_source,
         allocations.cost_allocation,
         allocations.allocated_cost as billed_cost,
@@ -97,7 +108,10 @@ allocated_charges as (
 
 unmatched_costs as (
     select
-        cost_charges.*,
+        {{ all_columns_except('cost_charges', link_columns) }},
+        {%- for column in link_columns %}
+            cost_charges.{{ column }},
+        {%- endfor %}
         'vendor_reported' as cost_source,
         'unallocated' as cost_allocation,
         cost_charges.reported_cost as billed_cost,
@@ -141,7 +155,10 @@ covered_days as (
 -- usage without a price keeps a null cost either way, never a silent 0
 estimated_usage as (
     select
-        usage_charges.*,
+        {{ all_columns_except('usage_charges', link_columns) }},
+        {%- for column in link_columns %}
+            usage_charges.{{ column }},
+        {%- endfor %}
         case
             when
                 exclusions.provider is null
@@ -173,7 +190,7 @@ estimated_usage as (
                 then cast(0 as decimal(38, 10))
             else usage_charges.estimated_cost
         end as billed_cost,
-        cast(null as varchar) as billed_source_file,
+        cast(null as string) as billed_source_file,
         cast(null as bigint) as billed_source_row
     from {{ charges }} as usage_charges
     left join exclusions
@@ -200,9 +217,12 @@ estimated_usage as (
 
 billed_charges as (
     select
-        charges.*,
+        {{ all_columns_except('charges', link_columns) }},
+        {%- for column in link_columns %}
+            charges.{{ column }},
+        {%- endfor %}
         'vendor_reported' as cost_source,
-        cast(null as varchar) as cost_allocation,
+        cast(null as string) as cost_allocation,
         charges.reported_cost as billed_cost,
         charges.source_file as billed_source_file,
         charges.source_row as billed_source_row
@@ -238,10 +258,11 @@ providers as (
 
 converted as (
     select
-        allocated_all.* replace (
-            coalesce(allocated_all.service_tier, 'standard') as service_tier,
-            coalesce(allocated_all.context_tier, 'standard') as context_tier
-        ),
+        {{ all_columns_except(
+            'allocated_all', ['service_tier', 'context_tier']
+        ) }},
+        coalesce(allocated_all.service_tier, 'standard') as service_tier,
+        coalesce(allocated_all.context_tier, 'standard') as context_tier,
         -- every charge's keys are in int_charge_key_attribution; a left join
         -- never drops a charge
         coalesce(attribution.team, 'unallocated') as team,
@@ -388,8 +409,7 @@ final as (
             as effective_cost_reporting,
         coalesce(is_included_in_seat, false) as is_included_in_seat,
         charge_on,
-        cast(date_trunc('month', charge_on) as date)
-            as billing_period_start_on,
+        {{ month_start('charge_on') }} as billing_period_start_on,
         charge_period_start_at,
         charge_period_end_at,
         price_currency,

@@ -5,6 +5,17 @@
 -- Status: over (actual >= 100 %), forecast_over (forecast >= 100 %),
 -- warning (forecast >= 80 %), ok; no_fx_rate when the budget currency cannot
 -- be converted.
+{#-
+    The days of the month after as_of_on; none once the month is over
+    (tested here: Spark's sequence() fails, rather than returning nothing,
+    when the first day is after the last).
+-#}
+{%- set remaining_day_list -%}
+    case
+        when periods.as_of_on < periods.month_end_on
+            then {{ day_list('periods.as_of_on + 1', 'periods.month_end_on') }}
+    end
+{%- endset %}
 with
 
 budgets as (
@@ -36,8 +47,9 @@ budget_months as (
         '{{ reporting_currency() }}' as reporting_currency,
         budgets.amount as budget_amount,
         budgets.budget_month as budget_month_on,
-        cast(budgets.budget_month + interval 1 month - interval 1 day as date)
-            as month_end_on,
+        cast(
+            {{ dbt.dateadd('month', 1, 'budgets.budget_month') }} as date
+        ) - 1 as month_end_on,
         data_end.data_as_of_on
     from budgets
     cross join data_end
@@ -49,9 +61,12 @@ periods as (
         case
             when data_as_of_on >= month_end_on then month_end_on
             when data_as_of_on >= budget_month_on then data_as_of_on
-            else cast(budget_month_on - interval 1 day as date)
+            else budget_month_on - 1
         end as as_of_on,
-        datediff('day', budget_month_on, month_end_on) + 1 as days_in_month
+        cast(
+            {{ dbt.datediff('budget_month_on', 'month_end_on', 'day') }}
+            + 1 as bigint
+        ) as days_in_month
     from budget_months
 ),
 
@@ -92,8 +107,8 @@ latest_recurring as (
     from spend
     inner join data_end
         on
-            date_trunc('month', spend.spend_on)
-            = date_trunc('month', data_end.data_as_of_on)
+            {{ month_start('spend.spend_on') }}
+            = {{ month_start('data_end.data_as_of_on') }}
     group by 1, 2
 ),
 
@@ -103,20 +118,13 @@ remaining_days as (
         periods.scope_value,
         periods.budget_month_on,
         count(*) filter (
-            where dayofweek(remaining.day_on) not in (0, 6)
+            where {{ day_of_week('remaining.day_on') }} not in (0, 6)
         ) as remaining_weekdays,
         count(*) filter (
-            where dayofweek(remaining.day_on) in (0, 6)
+            where {{ day_of_week('remaining.day_on') }} in (0, 6)
         ) as remaining_weekend_days
     from periods
-    cross join
-        unnest(
-            generate_series(
-                cast(periods.as_of_on + interval 1 day as timestamp),
-                cast(periods.month_end_on as timestamp),
-                interval 1 day
-            )
-        ) as remaining (day_on)
+    {{ cross_join_unnest(remaining_day_list, 'remaining', 'day_on') }}
     group by 1, 2, 3
 ),
 
@@ -145,8 +153,12 @@ projected as (
         coalesce(remaining_days.remaining_weekdays, 0) as remaining_weekdays,
         coalesce(remaining_days.remaining_weekend_days, 0)
             as remaining_weekend_days,
-        datediff('day', periods.budget_month_on, periods.as_of_on)
-        + 1 as days_elapsed,
+        cast(
+            {{ dbt.datediff(
+                'periods.budget_month_on', 'periods.as_of_on', 'day'
+            ) }}
+            + 1 as bigint
+        ) as days_elapsed,
         periods.month_end_on <= periods.data_as_of_on as is_month_closed,
         cast(coalesce(actuals.actual_cost, 0) as decimal(38, 10))
             as actual_cost,
@@ -216,10 +228,11 @@ converted as (
                 when days_elapsed > 0
                     then
                         cast(
-                            cast(
-                                actual_cost * rate_to_budget_currency
-                                * 10000000000 as hugeint
-                            ) // days_elapsed as decimal(38, 0)
+                            {{ integer_divide(
+                                'cast(actual_cost * rate_to_budget_currency'
+                                ~ ' * 10000000000 as ' ~ int128_type() ~ ')',
+                                'days_elapsed'
+                            ) }} as decimal(38, 0)
                         ) * 0.0000000001
             end as decimal(38, 10)
         ) as daily_burn_rate
@@ -229,7 +242,7 @@ converted as (
 final as (
     select
         scope_type || ':' || scope_value || ':'
-        || strftime(budget_month_on, '%Y-%m') as budget_id,
+        || {{ format_date('budget_month_on', '%Y-%m') }} as budget_id,
         scope_type,
         scope_value,
         budget_currency,
@@ -255,10 +268,13 @@ final as (
         weekday_run_rate,
         weekend_run_rate,
         rate_to_budget_currency,
-        cast(actual_to_date / budget_amount as decimal(18, 4))
+        -- decimal / decimal is a double on DuckDB (a decimal on Spark):
+        -- rounded from the double on both
+        cast(cast(actual_to_date / budget_amount as double) as decimal(18, 4))
             as pct_of_budget_to_date,
-        cast(forecast_month_end / budget_amount as decimal(18, 4))
-            as pct_of_budget_forecast,
+        cast(
+            cast(forecast_month_end / budget_amount as double) as decimal(18, 4)
+        ) as pct_of_budget_forecast,
         days_in_month,
         days_elapsed,
         remaining_weekdays,

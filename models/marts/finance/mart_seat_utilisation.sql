@@ -157,10 +157,11 @@ final as (
                 when is_activity_known and active_holders > 0
                     then
                         cast(
-                            cast(
-                                (seat_cost + usage_cost) * 10000000000
-                                as hugeint
-                            ) // active_holders as decimal(38, 0)
+                            {{ integer_divide(
+                                'cast((seat_cost + usage_cost) * 10000000000'
+                                ~ ' as ' ~ int128_type() ~ ')',
+                                'active_holders'
+                            ) }} as decimal(38, 0)
                         ) * 0.0000000001
             end as decimal(38, 10)
         ) as cost_per_active_user,

@@ -45,8 +45,9 @@ monthly as (
         any_value(price_currency) filter (
             where price_currency is not null
         ) as price_currency,
-        string_agg(distinct cheapest_model, ', ' order by cheapest_model)
-            as cheapest_model,
+        {{ dbt.listagg(
+            'distinct cheapest_model', "', '", 'order by cheapest_model'
+        ) }} as cheapest_model,
         coalesce(sum(tokens), 0) as total_tokens,
         coalesce(sum(tokens) filter (
             where token_class in (
@@ -101,10 +102,12 @@ final as (
                 when monthly.total_tokens > 0
                     then
                         cast(
-                            cast(
-                                monthly.token_cost_reporting
-                                * 10000000000000000 as hugeint
-                            ) // monthly.total_tokens as decimal(38, 0)
+                            {{ integer_divide(
+                                'cast(monthly.token_cost_reporting'
+                                ~ ' * 10000000000000000 as ' ~ int128_type()
+                                ~ ')',
+                                'monthly.total_tokens'
+                            ) }} as decimal(38, 0)
                         ) * 0.0000000001
             end as decimal(38, 10)
         ) as effective_cost_per_1m_tokens,
@@ -113,9 +116,11 @@ final as (
                 when requests.request_count > 0
                     then
                         cast(
-                            cast(
-                                requests.request_cost * 10000000000 as hugeint
-                            ) // requests.request_count as decimal(38, 0)
+                            {{ integer_divide(
+                                'cast(requests.request_cost * 10000000000 as '
+                                ~ int128_type() ~ ')',
+                                'requests.request_count'
+                            ) }} as decimal(38, 0)
                         ) * 0.0000000001
             end as decimal(38, 10)
         ) as cost_per_request,
@@ -124,10 +129,11 @@ final as (
                 when monthly.active_users > 0
                     then
                         cast(
-                            cast(
-                                monthly.user_cost_reporting * 10000000000
-                                as hugeint
-                            ) // monthly.active_users as decimal(38, 0)
+                            {{ integer_divide(
+                                'cast(monthly.user_cost_reporting * 10000000000'
+                                ~ ' as ' ~ int128_type() ~ ')',
+                                'monthly.active_users'
+                            ) }} as decimal(38, 0)
                         ) * 0.0000000001
             end as decimal(38, 10)
         ) as cost_per_active_user,

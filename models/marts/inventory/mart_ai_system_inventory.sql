@@ -57,15 +57,20 @@ final as (
         md5(ai_system_type || ':' || ai_system_name) as ai_system_id,
         ai_system_name,
         ai_system_type,
-        string_agg(distinct provider, ', ' order by provider) as providers,
-        string_agg(distinct model, ', ' order by model) as models,
-        string_agg(distinct model_developer, ', ' order by model_developer)
-            as model_developers,
-        string_agg(distinct team, ', ' order by team) as teams,
-        string_agg(distinct cost_center, ', ' order by cost_center)
-            as cost_centers,
-        string_agg(distinct environment, ', ' order by environment)
-            as environments,
+        {{ dbt.listagg('distinct provider', "', '", 'order by provider') }}
+            as providers,
+        {{ dbt.listagg('distinct model', "', '", 'order by model') }}
+            as models,
+        {{ dbt.listagg(
+            'distinct model_developer', "', '", 'order by model_developer'
+        ) }} as model_developers,
+        {{ dbt.listagg('distinct team', "', '", 'order by team') }} as teams,
+        {{ dbt.listagg(
+            'distinct cost_center', "', '", 'order by cost_center'
+        ) }} as cost_centers,
+        {{ dbt.listagg(
+            'distinct environment', "', '", 'order by environment'
+        ) }} as environments,
         any_value(reporting_currency) as reporting_currency,
         count(distinct user_name) as user_count,
         count(distinct api_key_id) as api_key_count,

@@ -74,17 +74,17 @@ final as (
         cast(
             md5(
                 incident_type || '|' || incident_key || '|'
-                || coalesce(strftime(started_on, '%Y-%m-%d'), '')
-            ) as varchar
+                || coalesce({{ format_date('started_on', '%Y-%m-%d') }}, '')
+            ) as string
         ) as incident_id,
-        cast(incident_type as varchar) as incident_type,
-        cast(provider as varchar) as provider,
-        cast(model as varchar) as model,  -- noqa: RF04
-        cast(sku as varchar) as sku,
-        cast({{ incident_severity('incident_type') }} as varchar) as severity,
-        cast(detected_by as varchar) as detected_by,
-        cast(incident_key as varchar) as incident_key,
-        cast(evidence as varchar) as evidence,
+        cast(incident_type as string) as incident_type,
+        cast(provider as string) as provider,
+        cast(model as string) as model,  -- noqa: RF04
+        cast(sku as string) as sku,
+        cast({{ incident_severity('incident_type') }} as string) as severity,
+        cast(detected_by as string) as detected_by,
+        cast(incident_key as string) as incident_key,
+        cast(evidence as string) as evidence,
         cast(magnitude as double) as magnitude,
         cast(started_on as date) as started_on,
         cast(window_start_on as date) as window_start_on,

@@ -19,8 +19,8 @@ split as (
         file_modified_at,
         file_md5,
         landing_key,
-        len(header) as header_field_count,
-        len(fields) as field_count,
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
         {{ csv_field('cadence') }} as cadence_text,
         {{ csv_field('period_start') }} as period_start_text,
         {{ csv_field('period_end') }} as period_end_text,
@@ -61,15 +61,15 @@ renamed as (
         -- first element as plain text
         case
             when
-                coalesce(json_valid(department_raw), false)
-                and json_type(department_raw) = 'ARRAY'
-                then json_extract_string(department_raw, '$[0]')
+                coalesce({{ json_is_valid('department_raw') }}, false)
+                and {{ json_kind('department_raw') }} = 'ARRAY'
+                then {{ json_text('department_raw', '$[0]') }}
             else department_raw
         end as department,
         try_cast(is_active_text as boolean) as is_active,
         case
-            when coalesce(json_valid(model_to_messages_text), false)
-                then cast(model_to_messages_text as json)
+            when coalesce({{ json_is_valid('model_to_messages_text') }}, false)
+                then {{ json_from_text('model_to_messages_text') }}
         end as model_to_messages,
         try_cast(period_start_text as date) as period_start_on,
         try_cast(period_end_text as date) as period_end_on,
@@ -244,7 +244,7 @@ final as (
         file_md5,
         landing_key,
         -- a daily refresh restates its period: the newest file wins
-        cadence || '|' || strftime(period_start_on, '%Y-%m-%d')
+        cadence || '|' || {{ format_date('period_start_on', '%Y-%m-%d') }}
             as export_period_key,
         account_id,
         public_id,
@@ -275,9 +275,32 @@ final as (
         last_active_in_period_on,
         last_active_on
     from validated
-    union all by name
+    union all
     -- an unreadable file replaces nothing: its export_period_key is null
-    select * from rejected_files
+    -- (as every column the file does not give)
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'account_id', 'public_id', 'user_name',
+            'user_email', 'workspace_role', 'user_role', 'department',
+            'department_raw', 'user_groups', 'user_status', 'cadence',
+            'model_to_messages', 'messages', 'messages_rank', 'gpt_messages',
+            'gpts_messaged', 'tool_messages', 'tools_messaged',
+            'project_messages', 'projects_messaged', 'projects_created',
+            'is_active', 'period_start_on', 'period_end_on',
+            'created_or_invited_on', 'first_active_in_period_on',
+            'last_active_in_period_on',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as last_active_on
+    from rejected_files
 )
 
 select * from final

@@ -28,18 +28,18 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        json_extract_string(result, '$.workspace_id') as workspace_id,
-        json_extract_string(result, '$.model') as vendor_model_id,
-        json_extract_string(result, '$.description') as description,
-        json_extract_string(result, '$.cost_type') as cost_type,
-        json_extract_string(result, '$.token_type') as token_type,
-        json_extract_string(result, '$.service_tier') as service_tier_text,
-        json_extract_string(result, '$.context_window') as context_window,
-        json_extract_string(result, '$.inference_geo') as inference_geo,
-        upper(json_extract_string(result, '$.currency')) as billing_currency,
-        json_extract_string(result, '$.amount') as amount_in_cents_text,
-        json_extract_string(bucket, '$.starting_at') as starting_at_text,
-        json_extract_string(bucket, '$.ending_at') as ending_at_text
+        {{ json_text('result', '$.workspace_id') }} as workspace_id,
+        {{ json_text('result', '$.model') }} as vendor_model_id,
+        {{ json_text('result', '$.description') }} as description,
+        {{ json_text('result', '$.cost_type') }} as cost_type,
+        {{ json_text('result', '$.token_type') }} as token_type,
+        {{ json_text('result', '$.service_tier') }} as service_tier_text,
+        {{ json_text('result', '$.context_window') }} as context_window,
+        {{ json_text('result', '$.inference_geo') }} as inference_geo,
+        upper({{ json_text('result', '$.currency') }}) as billing_currency,
+        {{ json_text('result', '$.amount') }} as amount_in_cents_text,
+        {{ json_text('bucket', '$.starting_at') }} as starting_at_text,
+        {{ json_text('bucket', '$.ending_at') }} as ending_at_text
     from results
 ),
 
@@ -86,8 +86,10 @@ cast_values as (
             when '200k-1m' then 'long'
             else lower(context_window)
         end as context_tier,
-        try_cast(starting_at_text as timestamptz) as charge_period_start_at,
-        try_cast(ending_at_text as timestamptz) as charge_period_end_at
+        try_cast(starting_at_text as {{ timestamp_type() }})
+            as charge_period_start_at,
+        try_cast(ending_at_text as {{ timestamp_type() }})
+            as charge_period_end_at
     from renamed
 ),
 
@@ -122,7 +124,7 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+        {{ format_date(utc_date('charge_period_start_at'), '%Y-%m-%d') }}
             as export_period_key,
         workspace_id,
         vendor_model_id,
@@ -136,12 +138,31 @@ final as (
         inference_geo,
         billing_currency,
         billed_cost,
-        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        {{ utc_date('charge_period_start_at') }} as usage_on,
         charge_period_start_at,
         charge_period_end_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'workspace_id', 'vendor_model_id',
+            'description', 'cost_type', 'token_type', 'token_class',
+            'service_tier', 'context_window', 'context_tier', 'inference_geo',
+            'billing_currency', 'billed_cost', 'usage_on',
+            'charge_period_start_at',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as charge_period_end_at
+    from rejected_files
 )
 
 select * from final

@@ -38,18 +38,18 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        json_extract_string(result, '$.api_key_id') as api_key_id,
-        json_extract_string(result, '$.workspace_id') as workspace_id,
-        json_extract_string(result, '$.model') as vendor_model_id,
-        json_extract_string(result, '$.service_tier') as service_tier_text,
-        json_extract_string(result, '$.context_window') as context_window,
-        json_extract_string(result, '$.inference_geo') as inference_geo,
-        json_extract_string(result, '$.speed') as speed,
+        {{ json_text('result', '$.api_key_id') }} as api_key_id,
+        {{ json_text('result', '$.workspace_id') }} as workspace_id,
+        {{ json_text('result', '$.model') }} as vendor_model_id,
+        {{ json_text('result', '$.service_tier') }} as service_tier_text,
+        {{ json_text('result', '$.context_window') }} as context_window,
+        {{ json_text('result', '$.inference_geo') }} as inference_geo,
+        {{ json_text('result', '$.speed') }} as speed,
         {%- for column, path, required in count_fields %}
-            json_extract_string(result, '$.{{ path }}') as {{ column }}_text,
+            {{ json_text('result', '$.' ~ path) }} as {{ column }}_text,
         {%- endfor %}
-        json_extract_string(bucket, '$.starting_at') as starting_at_text,
-        json_extract_string(bucket, '$.ending_at') as ending_at_text
+        {{ json_text('bucket', '$.starting_at') }} as starting_at_text,
+        {{ json_text('bucket', '$.ending_at') }} as ending_at_text
     from results
 ),
 
@@ -74,8 +74,10 @@ cast_values as (
             when '0-200k' then 'standard'
             when '200k-1m' then 'long'
         end as context_tier,
-        try_cast(starting_at_text as timestamptz) as charge_period_start_at,
-        try_cast(ending_at_text as timestamptz) as charge_period_end_at
+        try_cast(starting_at_text as {{ timestamp_type() }})
+            as charge_period_start_at,
+        try_cast(ending_at_text as {{ timestamp_type() }})
+            as charge_period_end_at
     from renamed
 ),
 
@@ -99,7 +101,7 @@ validated as (
                         || '''' || {{ column }}_text || ''''
                 when
                     {{ column }}_number < 0
-                    or {{ column }}_number != trunc({{ column }}_number)
+                    or {{ column }}_number != floor({{ column }}_number)
                     then
                         '{{ path }} is not a whole non-negative number: '
                         || '''' || {{ column }}_text || ''''
@@ -129,7 +131,7 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+        {{ format_date(utc_date('charge_period_start_at'), '%Y-%m-%d') }}
             as export_period_key,
         api_key_id,
         workspace_id,
@@ -142,12 +144,32 @@ final as (
         {%- for column, path, required in count_fields %}
             cast({{ column }}_number as bigint) as {{ column }},
         {%- endfor %}
-        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        {{ utc_date('charge_period_start_at') }} as usage_on,
         charge_period_start_at,
         charge_period_end_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'api_key_id', 'workspace_id',
+            'vendor_model_id', 'service_tier', 'context_window',
+            'context_tier', 'inference_geo', 'speed', 'uncached_input_tokens',
+            'cache_read_input_tokens', 'cache_write_5m_input_tokens',
+            'cache_write_1h_input_tokens', 'output_tokens',
+            'web_search_requests', 'usage_on', 'charge_period_start_at',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as charge_period_end_at
+    from rejected_files
 )
 
 select * from final

@@ -22,258 +22,30 @@
 {%- set token_classes =
     "('input', 'cached_input', 'cache_write', 'cache_write_1h', 'output')" -%}
 
-{#-
-    The Bedrock usage-type table. A usage type is matched against the forms
-    below in order, case-insensitively; the first whose pattern matches the
-    whole usage type wins. A form's pattern is its shape's prefix, its words,
-    then its shape's qualifiers; the three capture groups are the region or
-    geography prefix, the model (empty when the product name names it) and
-    the qualifiers (suffixes such as -batch, -cross-region-global,
-    _Global_Batch) that the markers further down read. What a form yields:
-    - token_class, and for token forms the service and context tier before
-      the markers apply (none for other charges);
-    - unit: token_blocks (tokens = usage amount x the block of pricing_unit:
-      1K tokens, 1M tokens, tokens), token_blocks_or_1m_units (the same, and
-      a marketplace `Units` is 1M tokens: AWS does not state it, the
-      Price List quotes these dimensions per 1M tokens), model_unit_hours
-      (provisioned model-unit hours), none;
-    - model_from: usage_type (the model group) or product_name (the
-      product name without " (Amazon Bedrock Edition)").
-    A usage type no form matches keeps its cost with token class 'other'
-    and is_unmatched_usage_type (a warn test lists them). Changing this
-    table changes how staged rows are parsed: rebuild stg_aws__cur with
-    --full-refresh (staging is incremental by raw file).
--#}
-{%- set shapes = {
-    'first_party': ['^([A-Z]+[0-9]*)-(.+?)-', '((?:-[A-Z0-9]+)*)$'],
-    'mantle': ['^([A-Z]+[0-9]*)-(.+?)-mantle-', '((?:-[A-Z0-9]+)*)$'],
-    'marketplace': [
-        '^([A-Z]+[0-9]*)-MP:[A-Z0-9]+_()', '((?:_[A-Z0-9]+)*)-Units$'
-    ],
-} -%}
-{%- set cur_guide = 'https://docs.aws.amazon.com/bedrock/latest/userguide/'
-    ~ 'cost-mgmt-understanding-cur-data.html' -%}
-{%- set fm_price_list = 'https://pricing.us-east-1.amazonaws.com/offers/'
-    ~ 'v1.0/aws/AmazonBedrockFoundationModels/current/index.json' -%}
-{%- set bedrock_price_list = 'https://pricing.us-east-1.amazonaws.com/'
-    ~ 'offers/v1.0/aws/AmazonBedrock/current/index.json' -%}
-{%- set pricing_page = 'https://aws.amazon.com/bedrock/pricing/' -%}
-{%- set usage_type_forms = [
-    {'form': 'marketplace_cache_read', 'shape': 'marketplace',
-     'words': '(?:CacheReadInputTokenCount|cache_read_(?:input_)?tokens'
-        ~ '|cached_input_tokens)',
-     'token_class': 'cached_input', 'tiers': true,
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace cache read, e.g. '
-        ~ 'USE1-MP:USE1_CacheReadInputTokenCount_Global-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_cache_write_1h', 'shape': 'marketplace',
-     'words': '(?:CacheWrite1hInputTokenCount|cache_writes?_tokens_1h)',
-     'token_class': 'cache_write_1h', 'tiers': true,
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace 1-hour cache write, e.g. '
-        ~ 'USE1-MP:USE1_cache_write_tokens_1h_global_standard-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_cache_write', 'shape': 'marketplace',
-     'words': '(?:CacheWriteInputTokenCount|cache_writes?_(?:input_)?tokens)',
-     'token_class': 'cache_write', 'tiers': true,
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace cache write (TTL not stated), e.g. '
-        ~ 'USE1-MP:USE1_cache_write_tokens_global_standard-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_batch_input', 'shape': 'marketplace',
-     'words': 'MillionBatchInputTokens',
-     'token_class': 'input', 'tiers': true, 'service_tier': 'batch',
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace batch input, '
-        ~ 'USE1-MP:USE1_MillionBatchInputTokens-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_batch_output', 'shape': 'marketplace',
-     'words': 'MillionBatchOutputTokens',
-     'token_class': 'output', 'tiers': true, 'service_tier': 'batch',
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace batch output, '
-        ~ 'USE1-MP:USE1_MillionBatchOutputTokens-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_input', 'shape': 'marketplace',
-     'words': '(?:InputTokenCount|input_tokens)',
-     'token_class': 'input', 'tiers': true,
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace input, e.g. USW2-MP:USW2_InputTokenCount-'
-        ~ 'Units (Claude 3 Haiku (Amazon Bedrock Edition))',
-     'source': 'https://github.com/awssteph/reinvent25-cop401/blob/main/'
-        ~ 'BedrockCostAllocation.sql'},
-    {'form': 'marketplace_output', 'shape': 'marketplace',
-     'words': '(?:OutputTokenCount|output_tokens)',
-     'token_class': 'output', 'tiers': true,
-     'unit': 'token_blocks_or_1m_units', 'model_from': 'product_name',
-     'description': 'Marketplace output, e.g. '
-        ~ 'USE1-MP:USE1_OutputTokenCount_LCtx_Global-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_provisioned_throughput', 'shape': 'marketplace',
-     'words': 'ProvisionedThroughput',
-     'token_class': 'ptu_hour', 'tiers': false,
-     'unit': 'model_unit_hours', 'model_from': 'product_name',
-     'description': 'Marketplace provisioned throughput, e.g. '
-        ~ 'USE1-MP:USE1_ProvisionedThroughput_NoCommit_ModelUnits_Usage-Units',
-     'source': fm_price_list},
-    {'form': 'marketplace_reserved_tpm', 'shape': 'marketplace',
-     'words': 'Reserved',
-     'token_class': 'other', 'tiers': false,
-     'unit': 'none', 'model_from': 'product_name',
-     'description': 'Reserved tier, tokens-per-minute by the month, e.g. '
-        ~ 'USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units',
-     'source': pricing_page},
-    {'form': 'mantle_cache_read', 'shape': 'mantle',
-     'words': 'cache-read-(?:input-)?tokens',
-     'token_class': 'cached_input', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'bedrock-mantle cache read, e.g. USW2-anthropic.claude-'
-        ~ 'opus-4-8-mantle-cache-read-tokens-global-standard',
-     'source': bedrock_price_list},
-    {'form': 'mantle_cache_write_1h', 'shape': 'mantle',
-     'words': 'cache-write-(?:1h-tokens|tokens-1h)',
-     'token_class': 'cache_write_1h', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'bedrock-mantle 1-hour cache write',
-     'source': bedrock_price_list},
-    {'form': 'mantle_cache_write', 'shape': 'mantle',
-     'words': 'cache-write-tokens',
-     'token_class': 'cache_write', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'bedrock-mantle cache write, e.g. USW2-anthropic.claude-'
-        ~ 'opus-4-8-mantle-cache-write-tokens-global-standard',
-     'source': bedrock_price_list},
-    {'form': 'mantle_input', 'shape': 'mantle',
-     'words': 'input-tokens',
-     'token_class': 'input', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'bedrock-mantle input, *-mantle-input-tokens-*, e.g. '
-        ~ 'USE1-openai.gpt-oss-120b-mantle-input-tokens-standard',
-     'source': cur_guide},
-    {'form': 'mantle_output', 'shape': 'mantle',
-     'words': 'output-tokens',
-     'token_class': 'output', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'bedrock-mantle output, *-mantle-output-tokens-*',
-     'source': cur_guide},
-    {'form': 'cache_read', 'shape': 'first_party',
-     'words': 'cache-read-input-token-count',
-     'token_class': 'cached_input', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'Cache read, *-cache-read-input-token-count, e.g. '
-        ~ 'USE1-Claude4.6Sonnet-cache-read-input-token-count',
-     'source': cur_guide},
-    {'form': 'cache_write_1h', 'shape': 'first_party',
-     'words': 'cache-write-(?:1h-input-token-count|input-token-count-1h)',
-     'token_class': 'cache_write_1h', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'Cache write with the 1-hour TTL',
-     'source': 'https://docs.aws.amazon.com/bedrock/latest/userguide/'
-        ~ 'prompt-caching.html'},
-    {'form': 'cache_write', 'shape': 'first_party',
-     'words': 'cache-write-input-token-count',
-     'token_class': 'cache_write', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'Cache write, *-cache-write-input-token-count',
-     'source': cur_guide},
-    {'form': 'input', 'shape': 'first_party',
-     'words': '(?:text-)?input-tokens',
-     'token_class': 'input', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'Input, *-input-tokens[-tier][-cross-region-global], '
-        ~ 'e.g. USE1-Nova2.0Lite-input-tokens-flex',
-     'source': cur_guide},
-    {'form': 'output', 'shape': 'first_party',
-     'words': '(?:text-)?output-tokens',
-     'token_class': 'output', 'tiers': true,
-     'unit': 'token_blocks', 'model_from': 'usage_type',
-     'description': 'Output, e.g. USE1-gpt-oss-120b-output-tokens-priority',
-     'source': cur_guide},
-    {'form': 'provisioned_throughput', 'shape': 'first_party',
-     'words': 'ProvisionedThroughput',
-     'token_class': 'ptu_hour', 'tiers': false,
-     'unit': 'model_unit_hours', 'model_from': 'usage_type',
-     'description': 'Provisioned throughput, model-unit hours, e.g. '
-        ~ 'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits',
-     'source': 'https://docs.aws.amazon.com/bedrock/latest/userguide/'
-        ~ 'prov-throughput.html'},
-    {'form': 'customization_storage', 'shape': 'first_party',
-     'words': 'Customization-Storage',
-     'token_class': 'storage', 'tiers': false,
-     'unit': 'none', 'model_from': 'usage_type',
-     'description': 'Custom model storage, e.g. '
-        ~ 'USE1-NovaPro-Customization-Storage',
-     'source': pricing_page},
-    {'form': 'customization_training', 'shape': 'first_party',
-     'words': 'Customization-Training',
-     'token_class': 'other', 'tiers': false,
-     'unit': 'none', 'model_from': 'usage_type',
-     'description': 'Model customization (fine-tuning) training, e.g. '
-        ~ 'USE1-NovaPro-Customization-Training',
-     'source': pricing_page},
-] -%}
+{#- The Bedrock usage types: macros/staging/bedrock_usage_types.sql -#}
+{%- set usage_type_table = bedrock_usage_type_table() -%}
+{%- set usage_type_forms = usage_type_table.forms -%}
+{%- set usage_type_markers = usage_type_table.markers -%}
 
 {#-
-    Markers read from a matched form's qualifiers (or from the region
-    prefix): the first marker of an attribute that matches sets it; a token
-    form without one keeps its own tier (standard), other forms have none.
-    Cross-region is read for every AI row.
+    The case-insensitive pattern of each form ((?i): the same in RE2 and
+    Java) and the markers of each attribute. A form's values are read back
+    by its name; its three groups by regex_extract().
 -#}
-{%- set usage_type_markers = [
-    {'attribute': 'service_tier', 'value': 'batch', 'part': 'qualifiers',
-     'pattern': '(^|[-_])batch([-_]|$)',
-     'description': '-batch, _Batch: batch inference',
-     'source': cur_guide},
-    {'attribute': 'service_tier', 'value': 'flex', 'part': 'qualifiers',
-     'pattern': '(^|[-_])flex([-_]|$)',
-     'description': '-flex: the Flex service tier',
-     'source': cur_guide},
-    {'attribute': 'service_tier', 'value': 'priority', 'part': 'qualifiers',
-     'pattern': '(^|[-_])priority([-_]|$)',
-     'description': '-priority: the Priority service tier',
-     'source': cur_guide},
-    {'attribute': 'context_tier', 'value': 'long', 'part': 'qualifiers',
-     'pattern': '(^|[-_])(lctx|long[-_]ctx|long[-_]context)([-_]|$)',
-     'description': '_LCtx, _long_ctx: the long-context price',
-     'source': fm_price_list},
-    {'attribute': 'is_cross_region', 'value': 'true', 'part': 'qualifiers',
-     'pattern': '(^|[-_])(cross-region|global|geo)([-_]|$)',
-     'description': '-cross-region-global, -global-standard, _Global, _Geo',
-     'source': cur_guide},
-    {'attribute': 'is_cross_region', 'value': 'true', 'part': 'usage_region',
-     'pattern': '^[A-Z]+$',
-     'description': 'a geography prefix without a region number (US-, EU-)',
-     'source': 'https://github.com/DigitalPebble/spruce/issues/178'},
-] -%}
-
-{#- SQL of each form (when, then) and the markers of each attribute. -#}
-{%- set form_cases = [] -%}
+{%- set form_patterns = {} -%}
 {%- for form in usage_type_forms -%}
-    {%- set pattern = "'" ~ shapes[form.shape][0] ~ form.words
-        ~ shapes[form.shape][1] ~ "'" -%}
-    {%- set no_tier = 'cast(null as varchar)' -%}
-    {%- do form_cases.append({
-        'when': 'regexp_full_match(usage_type, ' ~ pattern ~ ", 'i')",
-        'then': "{'form': '" ~ form.form
-            ~ "', 'token_class': '" ~ form.token_class
-            ~ "', 'service_tier': " ~ (("'" ~ form.get('service_tier',
-                'standard') ~ "'") if form.tiers else no_tier)
-            ~ ", 'context_tier': " ~ ("'standard'" if form.tiers else no_tier)
-            ~ ", 'unit': '" ~ form.unit
-            ~ "', 'model_from': '" ~ form.model_from
-            ~ "', 'parts': regexp_extract(usage_type, " ~ pattern
-            ~ ", ['region', 'model', 'qualifiers'], 'i')}",
-    }) -%}
+    {%- do form_patterns.update({form.form: form.pattern}) -%}
 {%- endfor -%}
+{%- set form_groups = [
+    ('region_group', 1), ('model_group', 2), ('qualifiers_group', 3),
+] -%}
 {%- set marker_cases = {} -%}
 {%- for attribute in ['service_tier', 'context_tier', 'is_cross_region'] -%}
     {%- do marker_cases.update({attribute: []}) -%}
     {%- for marker in usage_type_markers
         if marker.attribute == attribute -%}
         {%- do marker_cases[attribute].append({
-            'when': 'regexp_matches(' ~ marker.part ~ ", '" ~ marker.pattern
-                ~ "', 'i')",
+            'when': regex_contains(marker.part, '(?i)' ~ marker.pattern),
             'then': "'" ~ marker.value ~ "'" if marker.value != 'true'
                 else 'true',
         }) -%}
@@ -296,8 +68,8 @@ split as (
         file_modified_at,
         file_md5,
         landing_key,
-        len(header) as header_field_count,
-        len(fields) as field_count,
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
         {{ csv_field('bill_billing_period_start_date') }}
             as billing_period_start_text,
         {{ csv_field('line_item_usage_start_date') }} as usage_start_text,
@@ -335,19 +107,19 @@ cast_values as (
             product_product_name,
             product_name_column,
             case
-                when coalesce(json_valid(product_map_text), false)
-                    then json_extract_string(product_map_text, '$.product_name')
+                when coalesce({{ json_is_valid('product_map_text') }}, false)
+                    then {{ json_text('product_map_text', '$.product_name') }}
             end
         ) as product_name,
-        try_cast(billing_period_start_text as timestamptz)
+        try_cast(billing_period_start_text as {{ timestamp_type() }})
             as billing_period_start_at,
-        try_cast(usage_start_text as timestamptz) as usage_start_at,
-        try_cast(usage_end_text as timestamptz) as usage_end_at,
-        -- CUR 2.0 CSV writes the resource_tags map as JSON text
+        try_cast(usage_start_text as {{ timestamp_type() }}) as usage_start_at,
+        try_cast(usage_end_text as {{ timestamp_type() }}) as usage_end_at,
+        -- CUR 2.0 CSV writes the resource_tags map as JSON text (minified)
         case
             when resource_tags_text is null then '{}'
-            when coalesce(json_valid(resource_tags_text), false)
-                then cast(json(resource_tags_text) as varchar)
+            when coalesce({{ json_is_valid('resource_tags_text') }}, false)
+                then {{ json_compact('resource_tags_text') }}
         end as resource_tags,
     {%- for column, name, is_required in decimal_fields %}
         try_cast({{ name }}_text as decimal(38, 10)) as {{ name }}
@@ -365,12 +137,12 @@ flagged as (
         -- (https://github.com/awssteph/reinvent25-cop401)
         coalesce(
             product_code in ('AmazonBedrock', 'AmazonBedrockService')
-            or ends_with(product_name, '(Amazon Bedrock Edition)'),
+            or product_name like '%(Amazon Bedrock Edition)',
             false
         ) as is_ai_spend,
         coalesce(
             contains(usage_type, '-MP:')
-            or ends_with(product_name, '(Amazon Bedrock Edition)'),
+            or product_name like '%(Amazon Bedrock Edition)',
             false
         ) as is_marketplace
     from cast_values
@@ -382,26 +154,67 @@ matched as (
         *,
         case
             when not is_ai_spend then null
-            {%- for form_case in form_cases %}
-                when {{ form_case.when }} then {{ form_case.then }}
+            {%- for form in usage_type_forms %}
+                when {{ regex_full_match(
+                    'usage_type', form_patterns[form.form]
+                ) }}
+                    then '{{ form.form }}'
             {%- endfor %}
-        end as usage_type_match
+        end as usage_type_form
     from flagged
+),
+
+-- what the matched form yields, and its pattern's three groups
+form_values as (
+    select
+        *,
+        case usage_type_form
+            {%- for form in usage_type_forms %}
+                when '{{ form.form }}' then '{{ form.token_class }}'
+            {%- endfor %}
+        end as form_token_class,
+        case usage_type_form
+            {%- for form in usage_type_forms if form.tiers %}
+                when '{{ form.form }}'
+                    then '{{ form.get('service_tier', 'standard') }}'
+            {%- endfor %}
+        end as form_service_tier,
+        case usage_type_form
+            {%- for form in usage_type_forms if form.tiers %}
+                when '{{ form.form }}' then 'standard'
+            {%- endfor %}
+        end as form_context_tier,
+        case usage_type_form
+            {%- for form in usage_type_forms %}
+                when '{{ form.form }}' then '{{ form.unit }}'
+            {%- endfor %}
+        end as form_unit,
+        case usage_type_form
+            {%- for form in usage_type_forms %}
+                when '{{ form.form }}' then '{{ form.model_from }}'
+            {%- endfor %}
+        end as form_model_from,
+    {%- for column, group in form_groups %}
+        case usage_type_form
+            {%- for form in usage_type_forms %}
+                when '{{ form.form }}'
+                    then {{ regex_extract(
+                        'usage_type', form_patterns[form.form], group
+                    ) }}
+            {%- endfor %}
+        end as {{ column }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    from matched
 ),
 
 parsed as (
     select
-        * exclude (usage_type_match),
-        struct_extract(usage_type_match, 'form') as usage_type_form,
-        struct_extract(usage_type_match, 'token_class') as form_token_class,
-        struct_extract(usage_type_match, 'service_tier') as form_service_tier,
-        struct_extract(usage_type_match, 'context_tier') as form_context_tier,
-        struct_extract(usage_type_match, 'unit') as form_unit,
-        struct_extract(usage_type_match, 'model_from') as form_model_from,
-        nullif(usage_type_match['parts']['region'], '') as form_region,
-        nullif(usage_type_match['parts']['model'], '') as form_model,
-        coalesce(usage_type_match['parts']['qualifiers'], '') as qualifiers
-    from matched
+        *,
+        nullif(region_group, '') as form_region,
+        nullif(model_group, '') as form_model,
+        coalesce(qualifiers_group, '') as qualifiers
+    from form_values
 ),
 
 classified as (
@@ -412,7 +225,8 @@ classified as (
             when form_region is not null then form_region
             else
                 nullif(
-                    regexp_extract(usage_type, '^([A-Za-z]+[0-9]*)-', 1), ''
+                    {{ regex_extract('usage_type', '^([A-Za-z]+[0-9]*)-', 1) }},
+                    ''
                 )
         end as usage_region,
         case
@@ -421,9 +235,9 @@ classified as (
             -- marketplace rows name the model only in the product name
             when form_model_from = 'product_name' or is_marketplace
                 then
-                    nullif(trim(regexp_replace(
-                        product_name, '\s*\(Amazon Bedrock Edition\)$', ''
-                    )), '')
+                    nullif(trim({{ regex_replace_first(
+                        'product_name', '\s*\(Amazon Bedrock Edition\)$', ''
+                    ) }}), '')
         end as bedrock_model_token,
         case
             when not is_ai_spend then null
@@ -468,10 +282,12 @@ tiered as (
             when
                 form_unit not in ('token_blocks', 'token_blocks_or_1m_units')
                 then null
-            when regexp_full_match(lower(pricing_unit), '1k tokens?') then 1000
-            when regexp_full_match(lower(pricing_unit), '1m tokens?')
+            when {{ regex_full_match('lower(pricing_unit)', '1k tokens?') }}
+                then 1000
+            when {{ regex_full_match('lower(pricing_unit)', '1m tokens?') }}
                 then 1000000
-            when regexp_full_match(lower(pricing_unit), 'tokens?') then 1
+            when {{ regex_full_match('lower(pricing_unit)', 'tokens?') }}
+                then 1
             when
                 form_unit = 'token_blocks_or_1m_units'
                 and lower(pricing_unit) = 'units'
@@ -529,7 +345,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -540,7 +356,7 @@ final as (
         landing_key,
         -- a restated CUR replaces the whole billing period of its payer
         coalesce(payer_account_id, usage_account_id)
-        || '|' || strftime(billing_period_start_at, '%Y-%m-01')
+        || '|' || {{ format_date('billing_period_start_at', '%Y-%m-01') }}
             as export_period_key,
         payer_account_id,
         usage_account_id,
@@ -580,8 +396,17 @@ final as (
         usage_start_at,
         usage_end_at
     from validated
-    union all by name
-    select * from rejected_files
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
+    union all
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -36,15 +36,15 @@
 ] -%}
 
 {#- Meter-name words (lower case, split on spaces, '-' and '_'). -#}
-{%- set input_words = "['inp', 'inpt', 'input']" -%}
-{%- set output_words = "['outp', 'outpt', 'output', 'out']" -%}
-{%- set cache_words = "['cached', 'cchd', 'cache', 'cch']" -%}
-{%- set marker_words = "[
+{%- set input_words = text_list(['inp', 'inpt', 'input']) -%}
+{%- set output_words = text_list(['outp', 'outpt', 'output', 'out']) -%}
+{%- set cache_words = text_list(['cached', 'cchd', 'cache', 'cch']) -%}
+{%- set marker_words = text_list([
     'inp', 'inpt', 'input', 'outp', 'outpt', 'output', 'out',
     'cached', 'cchd', 'cache', 'cch', 'write', 'batch', 'priority', 'flex',
     'glbl', 'global', 'regnl', 'regional', 'rgnl', 'dzone', 'datazone',
     'data', 'dz', 'tokens', 'token', 'tkns', '1k', '1m', 'provisioned'
-]" -%}
+]) -%}
 {%- set token_classes = "('input', 'cached_input', 'cache_write', 'output')" -%}
 
 with
@@ -56,14 +56,17 @@ records as (
 -- header names folded to lower case: csv_field() below uses lower-case names
 folded as (
     select
-        * replace (
-            list_transform(
-                header,
-                lambda column_name: lower(trim(column_name))
-            ) as header  -- noqa: RF04
-        ),
+        source_file,
+        source_row,
+        raw_record,
+        fields,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {{ list_map('header', 'column_name', 'lower(trim(column_name))') }}
+            as header,  -- noqa: RF04
         -- as written, to name a field in a rejection reason
-        list_transform(header, lambda column_name: trim(column_name))
+        {{ list_map('header', 'column_name', 'trim(column_name)') }}
             as file_header
     from records
     where file_problem is null
@@ -78,31 +81,31 @@ split as (
         file_md5,
         landing_key,
         header,
-        len(header) as header_field_count,
-        len(fields) as field_count,
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
         -- which documented schema the file is, from its header: MCA files
         -- (and the partner's MPA and CSP files) have a pricing currency
         -- (pricingCurrency, PricingCurrencyCode) or invoiceId beside
         -- costInBillingCurrency, EA files neither
         case
             when
-                list_contains(header, 'costinbillingcurrency')
-                and list_has_any(header, [
+                {{ list_has('header', "'costinbillingcurrency'") }}
+                and {{ list_has_any('header', text_list([
                     'pricingcurrency', 'pricingcurrencycode', 'invoiceid',
                     'costinpricingcurrency', 'exchangeratepricingtobilling'
-                ])
+                ])) }}
                 then 'mca'
-            when list_contains(header, 'costinbillingcurrency') then 'ea'
-            when list_contains(header, 'cost') then 'ea_payg_legacy'
+            when {{ list_has('header', "'costinbillingcurrency'") }} then 'ea'
+            when {{ list_has('header', "'cost'") }} then 'ea_payg_legacy'
             when
-                list_contains(header, 'pretaxcost')
-                and list_contains(header, 'departmentname')
+                {{ list_has('header', "'pretaxcost'") }}
+                and {{ list_has('header', "'departmentname'") }}
                 then 'ea_2019_10'
-            when list_contains(header, 'pretaxcost') then 'payg_2019_11'
+            when {{ list_has('header', "'pretaxcost'") }} then 'payg_2019_11'
         end as schema_variant,
-        list_has_any(
-            header, ['billingcurrency', 'billingcurrencycode', 'currency']
-        ) as has_currency_column,
+        {{ list_has_any('header', text_list([
+            'billingcurrency', 'billingcurrencycode', 'currency'
+        ])) }} as has_currency_column,
         -- each field under every name a schema gives it: the 2019 files
         -- have UsageDateTime, SubscriptionGuid, InstanceId, UsageQuantity,
         -- ResourceRate, PreTaxCost and Currency; MCA files resourceGroupName
@@ -168,46 +171,62 @@ split as (
         {{ csv_field('paygcostinusd') }} as payg_cost_in_usd_text,
         -- the name the file gives a field (its rejection reasons name it)
         coalesce(
-            file_header[list_position(header, 'date')],
-            file_header[list_position(header, 'usagedatetime')],
+            {{ list_at('file_header', list_index('header', "'date'")) }},
+            {{ list_at(
+                'file_header', list_index('header', "'usagedatetime'")
+            ) }},
             'Date'
         ) as date_column,
         coalesce(
-            file_header[list_position(header, 'subscriptionid')],
-            file_header[list_position(header, 'subscriptionguid')],
+            {{ list_at(
+                'file_header', list_index('header', "'subscriptionid'")
+            ) }},
+            {{ list_at(
+                'file_header', list_index('header', "'subscriptionguid'")
+            ) }},
             'SubscriptionId'
         ) as subscription_column,
         coalesce(
-            file_header[list_position(header, 'quantity')],
-            file_header[list_position(header, 'usagequantity')],
+            {{ list_at('file_header', list_index('header', "'quantity'")) }},
+            {{ list_at(
+                'file_header', list_index('header', "'usagequantity'")
+            ) }},
             'Quantity'
         ) as quantity_column,
         coalesce(
-            file_header[list_position(header, 'effectiveprice')],
-            file_header[list_position(header, 'resourcerate')],
+            {{ list_at(
+                'file_header', list_index('header', "'effectiveprice'")
+            ) }},
+            {{ list_at(
+                'file_header', list_index('header', "'resourcerate'")
+            ) }},
             'EffectivePrice'
         ) as effective_price_column,
         coalesce(
-            file_header[list_position(header, 'unitprice')],
+            {{ list_at('file_header', list_index('header', "'unitprice'")) }},
             'UnitPrice'
         ) as unit_price_column,
         coalesce(
-            file_header[list_position(header, 'paygprice')],
-            file_header[list_position(header, 'marketprice')],
+            {{ list_at('file_header', list_index('header', "'paygprice'")) }},
+            {{ list_at('file_header', list_index('header', "'marketprice'")) }},
             'PayGPrice'
         ) as payg_price_column,
         coalesce(
-            file_header[list_position(header, 'costinbillingcurrency')],
-            file_header[list_position(header, 'cost')],
-            file_header[list_position(header, 'pretaxcost')],
+            {{ list_at(
+                'file_header', list_index('header', "'costinbillingcurrency'")
+            ) }},
+            {{ list_at('file_header', list_index('header', "'cost'")) }},
+            {{ list_at('file_header', list_index('header', "'pretaxcost'")) }},
             'CostInBillingCurrency'
         ) as cost_in_billing_currency_column,
         coalesce(
-            file_header[list_position(header, 'costinusd')],
+            {{ list_at('file_header', list_index('header', "'costinusd'")) }},
             'CostInUsd'
         ) as cost_in_usd_column,
         coalesce(
-            file_header[list_position(header, 'paygcostinusd')],
+            {{ list_at(
+                'file_header', list_index('header', "'paygcostinusd'")
+            ) }},
             'PaygCostInUsd'
         ) as payg_cost_in_usd_column
     from folded
@@ -219,7 +238,7 @@ cast_values as (
         -- EA exports write MM/DD/YYYY, newer exports ISO yyyy-mm-dd, the
         -- 2019 schemas' UsageDateTime may carry a time (2019-07-29 00:00:00)
         coalesce(
-            cast(try_strptime(date_text, '%m/%d/%Y') as date),
+            cast({{ parse_timestamp('date_text', '%m/%d/%Y') }} as date),
             try_cast(date_text as date)
         ) as usage_on,
         upper(billing_currency_text) as billing_currency,
@@ -233,21 +252,26 @@ cast_values as (
         -- (https://github.com/kubecost/kubecost/issues/414)
         case
             when tags_text is null then '{}'
-            when starts_with(tags_text, '{') then tags_text
+            when substr(tags_text, 1, 1) = '{' then tags_text
             else '{' || tags_text || '}'
         end as tags_object_text,
-        string_split(
-            trim(regexp_replace(lower(meter_name), '[^a-z0-9.]+', ' ', 'g')),
+        {{ split_text(
+            'trim(' ~ regex_replace_all('lower(meter_name)', '[^a-z0-9.]+', ' ')
+            ~ ')',
             ' '
-        ) as meter_words,
+        ) }} as meter_words,
         -- block size of one UoM: 1K -> 1000, 1M -> 1000000, 10K -> 10000,
         -- '1 Hour', '1/Hour', '1/Month' -> 1 (FinOps toolkit
         -- Get-FinOpsPricingUnit); null when the UoM has no leading number
-        regexp_extract(
-            replace(unit_of_measure, ',', ''),
-            '^\s*([0-9]+(?:\.[0-9]+)?)\s*([KkMm]?)(?:$|[\s/])',
-            ['amount', 'multiplier']
-        ) as unit_parts,
+        {%- for column, group in [
+            ('unit_amount_text', 1), ('unit_multiplier', 2)
+        ] %}
+            {{ regex_extract(
+                "replace(unit_of_measure, ',', '')",
+                '^\s*([0-9]+(?:\.[0-9]+)?)\s*([KkMm]?)(?:$|[\s/])',
+                group
+            ) }} as {{ column }},
+        {%- endfor %}
     {%- for name, is_required in decimal_fields %}
         try_cast({{ name }}_text as decimal(38, 10)) as {{ name }}
         {{- "," if not loop.last }}
@@ -257,16 +281,16 @@ cast_values as (
 
 meter_parts as (
     select
-        * exclude (unit_parts),
+        *,
         case
             when
-                coalesce(json_valid(tags_object_text), false)
-                and json_type(tags_object_text) = 'OBJECT'
-                then cast(json(tags_object_text) as varchar)
+                coalesce({{ json_is_valid('tags_object_text') }}, false)
+                and {{ json_kind('tags_object_text') }} = 'OBJECT'
+                then {{ json_compact('tags_object_text') }}
         end as tags,
         cast(
-            try_cast(struct_extract(unit_parts, 'amount') as decimal(38, 10))
-            * case lower(struct_extract(unit_parts, 'multiplier'))
+            try_cast(unit_amount_text as decimal(38, 10))
+            * case lower(unit_multiplier)
                 when 'k' then 1000
                 when 'm' then 1000000
                 else 1
@@ -277,27 +301,27 @@ meter_parts as (
         -- scope or unit word: gpt-4o-mini-0718-Outp-regnl Tokens ->
         -- gpt-4o-mini-0718, GPT 5 Mini cchd Inpt Glbl -> gpt-5-mini
         coalesce(
-            list_position(
-                list_transform(
-                    meter_words,
-                    lambda word: list_contains({{ marker_words }}, word)
+            {{ list_index(
+                list_map(
+                    'meter_words', 'word', list_has(marker_words, 'word')
                 ),
-                true
-            ),
-            len(meter_words) + 1
+                'true'
+            ) }},
+            {{ list_length('meter_words') }} + 1
         ) as first_marker_position,
-        list_has_any(meter_words, {{ input_words }}) as has_input_word,
-        list_has_any(meter_words, {{ output_words }}) as has_output_word,
-        list_has_any(meter_words, {{ cache_words }}) as has_cache_word,
-        list_contains(meter_words, 'write') as has_write_word,
-        list_contains(meter_words, 'provisioned') as has_provisioned_word,
-        list_has_any(meter_words, ['tokens', 'token', 'tkns'])
-            as has_token_word,
-        regexp_matches(
-            array_to_string(meter_words, ' '),
+        {{ list_has_any('meter_words', input_words) }} as has_input_word,
+        {{ list_has_any('meter_words', output_words) }} as has_output_word,
+        {{ list_has_any('meter_words', cache_words) }} as has_cache_word,
+        {{ list_has('meter_words', "'write'") }} as has_write_word,
+        {{ list_has('meter_words', "'provisioned'") }} as has_provisioned_word,
+        {{ list_has_any(
+            'meter_words', text_list(['tokens', 'token', 'tkns'])
+        ) }} as has_token_word,
+        {{ regex_contains(
+            list_join('meter_words', "' '"),
             '^(gpt|o[1-9]|dall|whisper|davinci|babbage|ada|tts|sora|codex'
-            || '|chatgpt|text embedding|embedding|computer use)'
-        ) as is_openai_model_meter
+            ~ '|chatgpt|text embedding|embedding|computer use)'
+        ) }} as is_openai_model_meter
     from cast_values
 ),
 
@@ -327,7 +351,10 @@ classified as (
             false
         ) as is_ai_meter,
         nullif(
-            array_to_string(meter_words[1:first_marker_position - 1], '-'),
+            {{ list_join(
+                list_slice('meter_words', 1, 'first_marker_position - 1'),
+                "'-'"
+            ) }},
             ''
         ) as meter_model_token
     from meter_parts
@@ -357,15 +384,22 @@ parsed as (
         end as token_class,
         case
             when not is_ai_meter then null
-            when list_has_any(meter_words, ['glbl', 'global']) then 'global'
             when
-                list_has_any(meter_words, ['dzone', 'datazone', 'dz'])
+                {{ list_has_any('meter_words', text_list(['glbl', 'global'])) }}
+                then 'global'
+            when
+                {{ list_has_any(
+                    'meter_words', text_list(['dzone', 'datazone', 'dz'])
+                ) }}
                 or (
-                    list_contains(meter_words, 'data')
-                    and list_contains(meter_words, 'zone')
+                    {{ list_has('meter_words', "'data'") }}
+                    and {{ list_has('meter_words', "'zone'") }}
                 )
                 then 'data_zone'
-            when list_has_any(meter_words, ['regnl', 'regional', 'rgnl'])
+            when
+                {{ list_has_any(
+                    'meter_words', text_list(['regnl', 'regional', 'rgnl'])
+                ) }}
                 then 'regional'
         end as deployment_scope
     from ptu_flagged
@@ -377,9 +411,9 @@ tiered as (
         case
             when coalesce(token_class, 'other') not in {{ token_classes }}
                 then null
-            when list_contains(meter_words, 'batch') then 'batch'
-            when list_contains(meter_words, 'priority') then 'priority'
-            when list_contains(meter_words, 'flex') then 'flex'
+            when {{ list_has('meter_words', "'batch'") }} then 'batch'
+            when {{ list_has('meter_words', "'priority'") }} then 'priority'
+            when {{ list_has('meter_words', "'flex'") }} then 'flex'
             else 'standard'
         end as service_tier,
         case
@@ -481,7 +515,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -491,7 +525,7 @@ final as (
         file_md5,
         landing_key,
         -- a restated export replaces the month of its subscription
-        subscription_id || '|' || strftime(usage_on, '%Y-%m')
+        subscription_id || '|' || {{ format_date('usage_on', '%Y-%m') }}
             as export_period_key,
         subscription_id,
         meter_id,
@@ -534,8 +568,17 @@ final as (
         ) as is_unknown_unit,
         usage_on
     from validated
-    union all by name
-    select * from rejected_files
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
+    union all
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -54,21 +54,21 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        json_extract_string(item, '$.userEmail') as user_email,
-        json_extract_string(item, '$.model') as vendor_model_id,
-        json_extract_string(item, '$.kind') as kind,
-        json_extract_string(item, '$.timestamp') as timestamp_text,
-        json_extract_string(item, '$.requestsCosts') as requests_costs_text,
+        {{ json_text('item', '$.userEmail') }} as user_email,
+        {{ json_text('item', '$.model') }} as vendor_model_id,
+        {{ json_text('item', '$.kind') }} as kind,
+        {{ json_text('item', '$.timestamp') }} as timestamp_text,
+        {{ json_text('item', '$.requestsCosts') }} as requests_costs_text,
         {%- for column, path in cent_fields %}
-            json_extract_string(item, '$.{{ path }}') as {{ column }}_text,
+            {{ json_text('item', '$.' ~ path) }} as {{ column }}_text,
         {%- endfor %}
         {%- for column, path in count_fields %}
-            json_extract_string(item, '$.{{ path }}') as {{ column }}_text,
+            {{ json_text('item', '$.' ~ path) }} as {{ column }}_text,
         {%- endfor %}
         {%- for column, field in flag_fields %}
-            json_extract_string(item, '$.{{ field }}') as {{ column }}_text,
+            {{ json_text('item', '$.' ~ field) }} as {{ column }}_text,
         {%- endfor %}
-        json_type(item) as item_json_type
+        {{ json_kind('item') }} as item_json_type
     from events
 ),
 
@@ -77,9 +77,8 @@ cast_values as (
         *,
         -- timestamp is an epoch-milliseconds STRING
         try_cast(timestamp_text as decimal(38, 10)) as timestamp_number,
-        try(
-            epoch_ms(try_cast(timestamp_text as bigint)) at time zone 'UTC'
-        ) as event_at,
+        {{ epoch_millis_to_timestamp('try_cast(timestamp_text as bigint)') }}
+            as event_at,
         try_cast(requests_costs_text as decimal(38, 10)) as request_units,
         -- amounts are in cents (discountPercentOff in percent)
         {%- for column, path in cent_fields %}
@@ -113,7 +112,7 @@ validated as (
             when timestamp_text is null then 'timestamp is missing'
             when
                 event_at is null
-                or timestamp_number != trunc(timestamp_number)
+                or timestamp_number != floor(timestamp_number)
                 then
                     'timestamp is not epoch milliseconds: '
                     || '''' || timestamp_text || ''''
@@ -136,7 +135,7 @@ validated as (
                         || '''' || {{ column }}_text || ''''
                 when
                     {{ column }}_number < 0
-                    or {{ column }}_number != trunc({{ column }}_number)
+                    or {{ column }}_number != floor({{ column }}_number)
                     then
                         '{{ path }} is not a whole non-negative number: '
                         || '''' || {{ column }}_text || ''''
@@ -164,7 +163,7 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        strftime(event_at at time zone 'UTC', '%Y-%m-%d')
+        {{ format_date(utc_date('event_at'), '%Y-%m-%d') }}
             as export_period_key,
         user_email,
         vendor_model_id,
@@ -191,11 +190,32 @@ final as (
         {%- for column, field in flag_fields %}
             {{ column }},
         {%- endfor %}
-        cast(event_at at time zone 'UTC' as date) as event_on,
+        {{ utc_date('event_at') }} as event_on,
         event_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'user_email', 'vendor_model_id', 'kind',
+            'billing_currency', 'request_units', 'input_tokens',
+            'output_tokens', 'cache_write_tokens', 'cache_read_tokens',
+            'reported_cost', 'list_cost', 'model_cost', 'token_fee',
+            'discount_percent_off', 'is_included_in_seat', 'is_max_mode',
+            'is_token_based_call', 'is_free_bugbot', 'is_chargeable',
+            'is_headless', 'event_on',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as event_at
+    from rejected_files
 )
 
 select * from final

@@ -37,11 +37,11 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        coalesce(json_valid(raw_record), false) as is_valid_json,
+        coalesce({{ json_is_valid('raw_record') }}, false) as is_valid_json,
         -- only a valid line is read as JSON (json_extract fails on others)
         case
-            when coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when coalesce({{ json_is_valid('raw_record') }}, false)
+                then {{ json_from_text('raw_record') }}
         end as request
     from records
     where file_problem is null
@@ -51,12 +51,12 @@ extracted as (
     select
         *,
         {%- for column in text_fields %}
-            json_extract_string(request, '$.{{ column }}') as {{ column }}_text,
+            {{ json_text('request', '$.' ~ column) }} as {{ column }}_text,
         {%- endfor %}
         {%- for column, field, required in count_fields %}
-            json_extract_string(request, '$.{{ field }}') as {{ column }}_text,
+            {{ json_text('request', '$.' ~ field) }} as {{ column }}_text,
         {%- endfor %}
-        json_type(request) as record_json_type
+        {{ json_kind('request') }} as record_json_type
     from renamed
 ),
 
@@ -68,7 +68,7 @@ cast_values as (
                 as {{ column }}_number,
         {%- endfor %}
         lower(provider_text) as provider,  -- noqa: RF04
-        try_cast(timestamp_text as timestamptz) as requested_at
+        try_cast(timestamp_text as {{ timestamp_type() }}) as requested_at
     from extracted
 ),
 
@@ -101,7 +101,7 @@ validated as (
                         || '''' || {{ column }}_text || ''''
                 when
                     {{ column }}_number < 0
-                    or {{ column }}_number != trunc({{ column }}_number)
+                    or {{ column }}_number != floor({{ column }}_number)
                     then
                         '{{ field }} is not a whole non-negative number: '
                         || '''' || {{ column }}_text || ''''
@@ -125,7 +125,7 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        strftime(requested_at at time zone 'UTC', '%Y-%m-%d')
+        {{ format_date(utc_date('requested_at'), '%Y-%m-%d') }}
             as export_period_key,
         request_id_text as request_id,
         api_key_id_text as api_key_id,
@@ -142,11 +142,30 @@ final as (
             input_tokens_number - coalesce(cached_input_tokens_number, 0)
             as bigint
         ) as uncached_input_tokens,
-        cast(requested_at at time zone 'UTC' as date) as requested_on,
+        {{ utc_date('requested_at') }} as requested_on,
         requested_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'request_id', 'api_key_id', 'provider',
+            'vendor_model_id', 'agent', 'team', 'workload', 'status',
+            'input_tokens', 'cached_input_tokens', 'output_tokens',
+            'prompt_chars', 'completion_chars', 'uncached_input_tokens',
+            'requested_on',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as requested_at
+    from rejected_files
 )
 
 select * from final

@@ -16,18 +16,18 @@
 ] -%}
 
 {#- SKU words: model families start the model phrase, markers end it. -#}
-{%- set family_words = "[
+{%- set family_words = text_list([
     'gemini', 'gemma', 'claude', 'llama', 'mistral', 'codestral', 'imagen',
     'veo', 'jamba', 'deepseek', 'qwen', 'lyria', 'chirp'
-]" -%}
-{%- set marker_words = "[
+]) -%}
+{%- set marker_words = text_list([
     'thinking', 'text', 'input', 'output', 'cached', 'cache', 'caching',
     'audio',
     'image', 'images', 'video', 'predictions', 'prediction', 'batch', 'long',
     'short', 'token', 'tokens', 'count', 'context', 'character',
     'characters', 'storage', 'online', 'grounding', 'priority', 'flex',
     'tuning', 'tuned', 'for', 'with', 'and'
-]" -%}
+]) -%}
 {%- set token_classes = "('input', 'cached_input', 'cache_write', 'output')" -%}
 
 with
@@ -44,10 +44,11 @@ objects as (
         file_modified_at,
         file_md5,
         landing_key,
-        coalesce(json_valid(raw_record), false) as is_valid_json,
+        coalesce({{ json_is_valid('raw_record') }}, false) as is_valid_json,
+        -- JSON text: read with the json_* macros
         case
-            when coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when coalesce({{ json_is_valid('raw_record') }}, false)
+                then raw_record
         end as record
     from records
     where file_problem is null
@@ -62,47 +63,50 @@ extracted as (
         file_md5,
         landing_key,
         is_valid_json,
-        coalesce(json_type(record) = 'OBJECT', false) as is_object,
-        json_extract_string(record, '$.billing_account_id')
+        coalesce({{ json_kind('record') }} = 'OBJECT', false) as is_object,
+        {{ json_text('record', '$.billing_account_id') }}
             as billing_account_id,
-        json_extract_string(record, '$.invoice.month') as invoice_month,
-        json_extract_string(record, '$.cost_type') as cost_type,
-        json_extract_string(record, '$.service.id') as service_id,
-        json_extract_string(record, '$.service.description')
+        {{ json_text('record', '$.invoice.month') }} as invoice_month,
+        {{ json_text('record', '$.cost_type') }} as cost_type,
+        {{ json_text('record', '$.service.id') }} as service_id,
+        {{ json_text('record', '$.service.description') }}
             as service_description,
-        json_extract_string(record, '$.sku.id') as sku_id,
-        json_extract_string(record, '$.sku.description') as sku_description,
-        json_extract_string(record, '$.project.id') as project_id,
-        json_extract_string(record, '$.project.name') as project_name,
-        json_extract_string(record, '$.usage.unit') as usage_unit,
-        json_extract_string(record, '$.usage.pricing_unit')
+        {{ json_text('record', '$.sku.id') }} as sku_id,
+        {{ json_text('record', '$.sku.description') }} as sku_description,
+        {{ json_text('record', '$.project.id') }} as project_id,
+        {{ json_text('record', '$.project.name') }} as project_name,
+        {{ json_text('record', '$.usage.unit') }} as usage_unit,
+        {{ json_text('record', '$.usage.pricing_unit') }}
             as usage_pricing_unit,
-        upper(json_extract_string(record, '$.currency')) as billing_currency,
-        json_extract_string(record, '$.usage_start_time')
+        upper({{ json_text('record', '$.currency') }}) as billing_currency,
+        {{ json_text('record', '$.usage_start_time') }}
             as usage_start_text,
-        json_extract_string(record, '$.usage_end_time') as usage_end_text,
+        {{ json_text('record', '$.usage_end_time') }} as usage_end_text,
         -- an absent or null array is an empty one
         case
-            when json_type(record) != 'OBJECT' then null
+            when {{ json_kind('record') }} != 'OBJECT' then null
             when
-                coalesce(json_type(json_extract(record, '$.credits')), 'NULL')
+                coalesce(
+                    {{ json_kind(json_value('record', '$.credits')) }}, 'NULL'
+                )
                 = 'NULL'
-                then cast('[]' as json)
-            else json_extract(record, '$.credits')
+                then '[]'
+            else {{ json_value('record', '$.credits') }}
         end as credits_json,
         {%- for path, name in label_fields %}
             case
-                when json_type(record) != 'OBJECT' then null
+                when {{ json_kind('record') }} != 'OBJECT' then null
                 when
                     coalesce(
-                        json_type(json_extract(record, '$.{{ path }}')), 'NULL'
+                        {{ json_kind(json_value('record', '$.' ~ path)) }},
+                        'NULL'
                     ) = 'NULL'
-                    then cast('[]' as json)
-                else json_extract(record, '$.{{ path }}')
+                    then '[]'
+                else {{ json_value('record', '$.' ~ path) }}
             end as {{ name }}_json,
         {%- endfor %}
     {%- for path, name, is_required in decimal_fields %}
-        json_extract_string(record, '$.{{ path }}') as {{ name }}_text
+        {{ json_text('record', '$.' ~ path) }} as {{ name }}_text
         {{- "," if not loop.last }}
     {%- endfor %}
     from objects
@@ -113,45 +117,38 @@ cast_values as (
         *,
         -- the BigQuery JSON export writes '2026-05-01 00:00:00 UTC', the
         -- API and docs ISO 8601; both parse
-        try_cast(usage_start_text as timestamptz) as usage_start_at,
-        try_cast(usage_end_text as timestamptz) as usage_end_at,
+        try_cast(usage_start_text as {{ timestamp_type() }}) as usage_start_at,
+        try_cast(usage_end_text as {{ timestamp_type() }}) as usage_end_at,
         {%- for path, name in label_fields %}
         -- [{"key": k, "value": v}, ...] -> {"k": "v", ...}
+            {%- set keyed_labels = list_where(
+                json_array_texts(name ~ '_json'),
+                'label', json_text('label', '$.key') ~ ' is not null'
+            ) %}
+            {%- set label_member -%}
+                {{ json_quote(json_text('label', '$.key')) }}
+                || ':'
+                || coalesce(
+                    {{ json_quote(json_text('label', '$.value')) }}, 'null'
+                )
+            {%- endset %}
             case
-                when json_type({{ name }}_json) = 'ARRAY'
-                    then cast(json(
-                        '{'
-                        || array_to_string(
-                            list_transform(
-                                list_filter(
-                                    cast({{ name }}_json as json[]),
-                                    lambda label: json_extract_string(
-                                        label, '$.key'
-                                    ) is not null
-                                ),
-                                lambda label: to_json(
-                                    json_extract_string(label, '$.key')
-                                )
-                                || ':'
-                                || coalesce(
-                                    to_json(
-                                        json_extract_string(label, '$.value')
-                                    ),
-                                    'null'
-                                )
-                            ),
-                            ','
+                when {{ json_kind(name ~ '_json') }} = 'ARRAY'
+                    then {{ json_compact(
+                        "'{' || "
+                        ~ list_join(
+                            list_map(keyed_labels, 'label', label_member), "','"
                         )
-                        || '}'
-                    ) as varchar)
+                        ~ " || '}'"
+                    ) }}
             end as {{ name }},
         {%- endfor %}
         case
-            when json_type(credits_json) = 'ARRAY'
-                then list_transform(
-                    cast(credits_json as json[]),
-                    lambda credit: json_extract_string(credit, '$.amount')
-                )
+            when {{ json_kind('credits_json') }} = 'ARRAY'
+                then {{ list_map(
+                    json_array_texts('credits_json'),
+                    'credit', json_text('credit', '$.amount')
+                ) }}
         end as credit_amount_texts,
     {%- for path, name, is_required in decimal_fields %}
         try_cast({{ name }}_text as decimal(38, 10)) as {{ name }}
@@ -163,34 +160,35 @@ cast_values as (
 credits_summed as (
     select
         *,
-        list_filter(
-            credit_amount_texts,
-            lambda amount_text: amount_text is null
-            or try_cast(amount_text as decimal(38, 10)) is null
-        ) as bad_credit_amounts,
+        {{ list_where(
+            'credit_amount_texts', 'amount_text',
+            'amount_text is null'
+            ~ ' or try_cast(amount_text as decimal(38, 10)) is null'
+        ) }} as bad_credit_amounts,
         -- credits are negative amounts: net cost = cost + sum(credits)
         -- (https://docs.cloud.google.com/billing/docs/how-to/
         -- export-data-bigquery-tables)
         cast(
             coalesce(
-                list_sum(
-                    list_transform(
-                        credit_amount_texts,
-                        lambda amount_text: try_cast(
-                            amount_text as decimal(38, 10)
-                        )
-                    )
-                ),
+                {{ list_total(
+                    list_map(
+                        'credit_amount_texts', 'amount_text',
+                        'try_cast(amount_text as decimal(38, 10))'
+                    ),
+                    'decimal(38, 10)'
+                ) }},
                 0
             ) as decimal(38, 10)
         ) as credits_amount,
-        string_split(
-            trim(regexp_replace(
-                regexp_replace(lower(sku_description), '[^a-z0-9.]+', ' ', 'g'),
-                '\.( |$)', ' ', 'g'
-            )),
+        {{ split_text(
+            'trim(' ~ regex_replace_all(
+                regex_replace_all(
+                    'lower(sku_description)', '[^a-z0-9.]+', ' '
+                ),
+                '\.( |$)', ' '
+            ) ~ ')',
             ' '
-        ) as sku_words,
+        ) }} as sku_words,
         coalesce(
             service_description in (
                 'Vertex AI', 'Vertex AI API', 'Gemini API',
@@ -208,19 +206,17 @@ sku_parts as (
         -- marker word: 'Gemini 2.5 Pro Thinking Text Output - Predictions'
         -- -> gemini 2.5 pro; 'Generate content input token count gemini 2.5
         -- flash short input text' -> gemini 2.5 flash
-        list_position(
-            list_transform(
-                sku_words, lambda word: list_contains({{ family_words }}, word)
-            ),
-            true
-        ) as family_position
+        {{ list_index(
+            list_map('sku_words', 'word', list_has(family_words, 'word')),
+            'true'
+        ) }} as family_position
     from credits_summed
 ),
 
 sku_phrases as (
     select
         *,
-        sku_words[family_position:] as model_words
+        {{ list_slice('sku_words', 'family_position') }} as model_words
     from sku_parts
 ),
 
@@ -229,36 +225,39 @@ classified as (
         *,
         case
             when is_ai_spend and family_position is not null
-                then array_to_string(
-                    model_words[
-                        1:coalesce(
-                            list_position(
-                                list_transform(
-                                    model_words,
-                                    lambda word: list_contains(
-                                        {{ marker_words }}, word
-                                    )
-                                ),
-                                true
+                then {{ list_join(
+                    list_slice(
+                        'model_words', 1,
+                        'coalesce('
+                        ~ list_index(
+                            list_map(
+                                'model_words', 'word',
+                                list_has(marker_words, 'word')
                             ),
-                            len(model_words) + 1
-                        ) - 1
-                    ],
-                    ' '
-                )
+                            'true'
+                        )
+                        ~ ', ' ~ list_length('model_words') ~ ' + 1) - 1'
+                    ),
+                    "' '"
+                ) }}
         end as gcp_model_phrase,
         case
             when not is_ai_spend then null
-            when list_contains(sku_words, 'storage') then 'storage'
+            when {{ list_has('sku_words', "'storage'") }} then 'storage'
             when
-                list_has_any(sku_words, ['cached', 'cache', 'caching'])
-                and list_contains(sku_words, 'write')
+                {{ list_has_any(
+                    'sku_words', text_list(['cached', 'cache', 'caching'])
+                ) }}
+                and {{ list_has('sku_words', "'write'") }}
                 then 'cache_write'
             -- 'Cached Text Input', and Vertex's 'Input Text Caching'
-            when list_has_any(sku_words, ['cached', 'cache', 'caching'])
+            when
+                {{ list_has_any(
+                    'sku_words', text_list(['cached', 'cache', 'caching'])
+                ) }}
                 then 'cached_input'
-            when list_contains(sku_words, 'output') then 'output'
-            when list_contains(sku_words, 'input') then 'input'
+            when {{ list_has('sku_words', "'output'") }} then 'output'
+            when {{ list_has('sku_words', "'input'") }} then 'input'
             else 'other'
         end as token_class
     from sku_phrases
@@ -270,9 +269,9 @@ tiered as (
         case
             when coalesce(token_class, 'other') not in {{ token_classes }}
                 then null
-            when list_contains(sku_words, 'batch') then 'batch'
-            when list_contains(sku_words, 'flex') then 'flex'
-            when list_contains(sku_words, 'priority') then 'priority'
+            when {{ list_has('sku_words', "'batch'") }} then 'batch'
+            when {{ list_has('sku_words', "'flex'") }} then 'flex'
+            when {{ list_has('sku_words', "'priority'") }} then 'priority'
             else 'standard'
         end as service_tier,
         -- prompts above 200K tokens bill through separate SKUs, named 'long'
@@ -280,8 +279,9 @@ tiered as (
         case
             when coalesce(token_class, 'other') not in {{ token_classes }}
                 then null
-            when list_contains(sku_words, 'long') then 'long'
-            when regexp_matches(sku_description, '>\s*200\s*[kK]') then 'long'
+            when {{ list_has('sku_words', "'long'") }} then 'long'
+            when {{ regex_contains('sku_description', '>\s*200\s*[kK]') }}
+                then 'long'
             else 'standard'
         end as context_tier
     from classified
@@ -315,10 +315,13 @@ validated as (
                         || {{ name }}_text || ''''
             {%- endfor %}
             when credit_amount_texts is null then 'credits is not an array'
-            when len(bad_credit_amounts) > 0
+            when {{ list_length('bad_credit_amounts') }} > 0
                 then
                     'credits amount is not a number: '
-                    || coalesce('''' || bad_credit_amounts[1] || '''', 'null')
+                    || coalesce(
+                        '''' || {{ list_at('bad_credit_amounts', 1) }} || '''',
+                        'null'
+                    )
             {%- for path, name in label_fields %}
                 when {{ name }} is null then '{{ path }} is not an array'
             {%- endfor %}
@@ -357,7 +360,7 @@ final as (
         usage_unit,
         usage_pricing_unit,
         billing_currency,
-        cast(credits_json as varchar) as credits,
+        cast(credits_json as string) as credits,
         gcp_model_phrase,
         token_class,
         service_tier,
@@ -380,8 +383,49 @@ final as (
         usage_start_at,
         usage_end_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- the same columns, in the same order (null but the file's)
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        cast(null as string) as export_period_key,
+        cast(null as string) as billing_account_id,
+        cast(null as string) as service_id,
+        cast(null as string) as sku_id,
+        cast(null as string) as project_id,
+        cast(null as string) as invoice_month,
+        cast(null as string) as cost_type,
+        cast(null as string) as service_description,
+        cast(null as string) as sku_description,
+        cast(null as string) as project_name,
+        cast(null as string) as labels,
+        cast(null as string) as system_labels,
+        cast(null as string) as project_labels,
+        cast(null as string) as usage_unit,
+        cast(null as string) as usage_pricing_unit,
+        cast(null as string) as billing_currency,
+        cast(null as string) as credits,
+        cast(null as string) as gcp_model_phrase,
+        cast(null as string) as token_class,
+        cast(null as string) as service_tier,
+        cast(null as string) as context_tier,
+        cast(null as decimal(38, 10)) as usage_amount,
+        cast(null as decimal(38, 10)) as usage_amount_in_pricing_units,
+        cast(null as bigint) as tokens,
+        cast(null as decimal(38, 10)) as cost,  -- noqa: RF04
+        cast(null as decimal(38, 10)) as cost_at_list,
+        cast(null as decimal(38, 10)) as credits_amount,
+        cast(null as decimal(38, 10)) as net_cost,
+        cast(null as boolean) as is_ai_spend,
+        cast(null as date) as usage_on,
+        cast(null as {{ timestamp_type() }}) as usage_start_at,
+        cast(null as {{ timestamp_type() }}) as usage_end_at
+    from rejected_files
 )
 
 select * from final

@@ -41,16 +41,19 @@ split as (
         file_md5,
         landing_key,
         header,
-        len(header) as header_field_count,
-        len(fields) as field_count,
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
         -- which report the file is (header-based):
         -- https://docs.github.com/en/billing/reference/billing-reports
         case
-            when list_contains(header, 'Requests Used')
+            when {{ list_has('header', "'Requests Used'") }}
                 then 'premium_request_analytics'
-            when list_has_any(header, {{ token_columns }})
+            when {{ list_has_any('header', text_list(token_columns)) }}
                 then 'token_usage_report'
-            when list_has_any(header, ['exceeds_quota', 'total_monthly_quota'])
+            when
+                {{ list_has_any('header', text_list([
+                    'exceeds_quota', 'total_monthly_quota'
+                ])) }}
                 then 'premium_request_report'
             else 'usage_report'
         end as report_variant,
@@ -100,24 +103,29 @@ renamed as (
         *,
         -- the analytics report has a UTC timestamp per request, the others
         -- a UTC day
-        try_cast(timestamp_text as timestamptz) as usage_at,
+        try_cast(timestamp_text as {{ timestamp_type() }}) as usage_at,
         coalesce(
             try_cast(date_text as date),
-            cast(
-                timezone('UTC', try_cast(timestamp_text as timestamptz))
-                as date
-            )
+            {{ utc_date(
+                'try_cast(timestamp_text as ' ~ timestamp_type() ~ ')'
+            ) }}
         ) as usage_on,
         -- SKU strings are matched with case and punctuation folded
         -- ('Copilot Premium Request' and 'copilot_premium_request' both give
         -- copilot_premium_request)
-        trim(regexp_replace(lower(sku), '[^a-z0-9]+', '_', 'g'), '_')
-            as sku_key,
-        trim(regexp_replace(lower(product), '[^a-z0-9]+', '_', 'g'), '_')
-            as product_key,
         trim(
-            regexp_replace(lower(reported_unit_type), '[^a-z0-9]+', '_', 'g'),
-            '_'
+            both '_' from
+            {{ regex_replace_all('lower(sku)', '[^a-z0-9]+', '_') }}
+        ) as sku_key,
+        trim(
+            both '_' from
+            {{ regex_replace_all('lower(product)', '[^a-z0-9]+', '_') }}
+        ) as product_key,
+        trim(
+            both '_' from
+            {{ regex_replace_all(
+                'lower(reported_unit_type)', '[^a-z0-9]+', '_'
+            ) }}
         ) as unit_key,
         -- amounts and quantities are decimal text, sometimes with float noise
         -- (0.018000000000000002) or an exponent (9.4086E-05): kept to 10
@@ -137,39 +145,51 @@ renamed as (
         try_cast(monthly_quota_text as decimal(38, 10)) as total_monthly_quota,
         lower(monthly_quota_text) = 'unlimited' as is_quota_unlimited,
         -- the columns a variant adds, which its header must have
-        list_filter(
+        {%- set variant_columns -%}
             case report_variant
                 when 'premium_request_analytics'
-                    then ['Timestamp', 'User', 'Model', 'Requests Used']
+                    then {{ text_list([
+                        'Timestamp', 'User', 'Model', 'Requests Used'
+                    ]) }}
                 when 'premium_request_report'
-                    then [
+                    then {{ text_list([
                         'username', 'model', 'exceeds_quota',
                         'total_monthly_quota'
-                    ]
+                    ]) }}
                 when 'token_usage_report'
-                    then [
+                    then {{ text_list([
                         'username', 'model', 'exceeds_quota',
                         'total_monthly_quota'
-                    ] || {{ token_columns }}
-                else []
-            end,
-            lambda column_name: not list_contains(header, column_name)
-        )[1] as missing_variant_column,
+                    ] + token_columns) }}
+                else {{ list_of([]) }}
+            end
+        {%- endset %}
+        {{ list_at(
+            list_where(
+                variant_columns, 'column_name',
+                'not ' ~ list_has('header', 'column_name')
+            ),
+            1
+        ) }} as missing_variant_column,
         -- token counts are whole numbers (a cast would round 4.5 to 5)
         case
-            when regexp_full_match(total_input_tokens_text, '[0-9]+')
+            when {{ regex_full_match('total_input_tokens_text', '[0-9]+') }}
                 then cast(total_input_tokens_text as bigint)
         end as total_input_tokens,
         case
-            when regexp_full_match(total_output_tokens_text, '[0-9]+')
+            when {{ regex_full_match('total_output_tokens_text', '[0-9]+') }}
                 then cast(total_output_tokens_text as bigint)
         end as total_output_tokens,
         case
-            when regexp_full_match(total_cache_creation_tokens_text, '[0-9]+')
+            when
+                {{ regex_full_match(
+                    'total_cache_creation_tokens_text', '[0-9]+'
+                ) }}
                 then cast(total_cache_creation_tokens_text as bigint)
         end as total_cache_creation_tokens,
         case
-            when regexp_full_match(total_cache_read_tokens_text, '[0-9]+')
+            when
+                {{ regex_full_match('total_cache_read_tokens_text', '[0-9]+') }}
                 then cast(total_cache_read_tokens_text as bigint)
         end as total_cache_read_tokens
     from split
@@ -190,24 +210,24 @@ classified as (
                 then 'premium_request'
             when sku_key is null then null
             when
-                regexp_matches(
-                    sku_key, '(^|_)(seats?|licen[cs]es?|user_months?)(_|$)'
-                )
-                or regexp_full_match(
-                    sku_key,
+                {{ regex_contains(
+                    'sku_key', '(^|_)(seats?|licen[cs]es?|user_months?)(_|$)'
+                ) }}
+                or {{ regex_full_match(
+                    'sku_key',
                     'copilot_(for_)?(business|enterprise|pro|pro_plus'
-                    || '|standalone)(_plan)?'
-                )
+                    ~ '|standalone)(_plan)?'
+                ) }}
                 then 'seat'
             when
-                regexp_matches(sku_key, '(^|_)ai_units?(_|$)')
+                {{ regex_contains('sku_key', '(^|_)ai_units?(_|$)') }}
                 or unit_key = 'ai_units'
                 then 'ai_unit'
             when
-                regexp_matches(sku_key, '(^|_)(ai_credits?|aic)(_|$)')
+                {{ regex_contains('sku_key', '(^|_)(ai_credits?|aic)(_|$)') }}
                 or coalesce(aic_quantity, 0) != 0
                 then 'ai_credit'
-            when regexp_matches(sku_key, '(^|_)premium_requests?(_|$)')
+            when {{ regex_contains('sku_key', '(^|_)premium_requests?(_|$)') }}
                 then
                     case
                         when usage_on >= date '2026-06-01' then 'ai_credit'
@@ -357,10 +377,10 @@ final as (
             when report_variant = 'premium_request_analytics'
                 then
                     'premium_request_analytics|'
-                    || strftime(usage_on, '%Y-%m-%d')
+                    || {{ format_date('usage_on', '%Y-%m-%d') }}
             else
                 coalesce(organization, '') || '|'
-                || strftime(usage_on, '%Y-%m-%d')
+                || {{ format_date('usage_on', '%Y-%m-%d') }}
         end as export_period_key,
         report_variant,
         organization,
@@ -405,8 +425,51 @@ final as (
         usage_on,
         usage_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- the same columns, in the same order (null but the file's)
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        cast(null as string) as export_period_key,
+        cast(null as string) as report_variant,
+        cast(null as string) as organization,
+        cast(null as string) as repository,
+        cast(null as string) as cost_center_name,
+        cast(null as string) as username,
+        cast(null as string) as workflow_path,
+        cast(null as string) as product,
+        cast(null as string) as sku,
+        cast(null as string) as unit_type,
+        cast(null as string) as reported_unit_type,
+        cast(null as string) as vendor_model,
+        cast(null as string) as token_class,
+        cast(null as string) as excluded_reason,
+        cast(null as string) as billing_currency,
+        cast(null as decimal(38, 10)) as quantity,
+        cast(null as decimal(38, 10)) as applied_cost_per_quantity,
+        cast(null as decimal(38, 10)) as gross_amount,
+        cast(null as decimal(38, 10)) as discount_amount,
+        cast(null as decimal(38, 10)) as net_amount,
+        cast(null as decimal(38, 10)) as aic_quantity,
+        cast(null as decimal(38, 10)) as aic_gross_amount,
+        cast(null as decimal(38, 10)) as total_monthly_quota,
+        cast(null as bigint) as input_tokens,
+        cast(null as bigint) as cached_input_tokens,
+        cast(null as bigint) as cache_write_tokens,
+        cast(null as bigint) as output_tokens,
+        cast(null as boolean) as is_amount_inconsistent,
+        cast(null as boolean) as is_ai_credit_era,
+        cast(null as boolean) as is_ai_spend,
+        cast(null as boolean) as is_quota_exceeded,
+        cast(null as boolean) as is_quota_unlimited,
+        cast(null as date) as usage_on,
+        cast(null as {{ timestamp_type() }}) as usage_at
+    from rejected_files
 )
 
 select * from final

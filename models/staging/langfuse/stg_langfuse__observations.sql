@@ -47,14 +47,12 @@
 {%- set provider_keys = [
     'ls_provider', 'provider', 'gen_ai.provider.name', 'gen_ai.system',
 ] -%}
+{#- an entry of json_object_entries(): its number, and its key's class -#}
 {%- set entry_number -%}
-    try_cast(
-        json_extract_string(struct_extract(entry, 'value'), '$')
-        as decimal(38, 10)
-    )
+    try_cast({{ json_entry_text("entry['value']") }} as decimal(38, 10))
 {%- endset -%}
 {%- set entry_class -%}
-    replace(lower(struct_extract(entry, 'key')), '_', '')
+    replace(lower(entry['key']), '_', '')
 {%- endset -%}
 
 with
@@ -71,11 +69,12 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        coalesce(json_valid(raw_record), false) as is_valid_json,
-        -- only a valid record is read as JSON (json_extract fails on others)
+        coalesce({{ json_is_valid('raw_record') }}, false) as is_valid_json,
+        -- only a valid record is read as JSON (json_extract fails on
+        -- others); JSON text, read with the json_* macros
         case
-            when coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when coalesce({{ json_is_valid('raw_record') }}, false)
+                then raw_record
         end as observation
     from records
     where file_problem is null
@@ -85,51 +84,51 @@ extracted as (
     select
         *,
         {%- for column, field in text_fields %}
-            nullif(json_extract_string(observation, '$.{{ field }}'), '')
+            nullif({{ json_text('observation', '$.' ~ field) }}, '')
                 as {{ column }}_text,
         {%- endfor %}
         {%- for column, field, prefix in token_sum_fields %}
-            json_extract_string(observation, '$.{{ field }}')
+            {{ json_text('observation', '$.' ~ field) }}
                 as {{ column }}_text,
         {%- endfor %}
         {%- for column, field in total_cost_fields %}
-            json_extract_string(observation, '$.{{ field }}')
+            {{ json_text('observation', '$.' ~ field) }}
                 as {{ column }}_text,
         {%- endfor %}
         coalesce(
             {%- for key in provider_keys %}
-                json_extract_string(observation, '$.metadata."{{ key }}"')
+                {{ json_text('observation', '$.metadata."' ~ key ~ '"') }}
                 {{- "," if not loop.last }}
             {%- endfor %}
         ) as provider_text,
-        json_extract(observation, '$.usageDetails') as usage_details,
-        json_extract(observation, '$.costDetails') as cost_details,
-        json_type(observation) as record_json_type
+        {{ json_value('observation', '$.usageDetails') }} as usage_details,
+        {{ json_value('observation', '$.costDetails') }} as cost_details,
+        {{ json_kind('observation') }} as record_json_type
     from renamed
 ),
 
 detail_entries as (
     select
         *,
-        json_type(usage_details) as usage_details_type,
-        json_type(cost_details) as cost_details_type,
+        {{ json_kind('usage_details') }} as usage_details_type,
+        {{ json_kind('cost_details') }} as cost_details_type,
         -- the entries with a value (a JSON null counts as absent); null
         -- when the details are not an object or repeat a key
-        list_filter(
-            map_entries(try_cast(usage_details as map (varchar, json))),
-            lambda entry: struct_extract(entry, 'value') is not null
-        ) as usage_entries,
-        list_filter(
-            map_entries(try_cast(cost_details as map (varchar, json))),
-            lambda entry: struct_extract(entry, 'value') is not null
-        ) as cost_entries
+        {{ list_where(
+            json_object_entries('usage_details'),
+            'entry', "entry['value'] is not null"
+        ) }} as usage_entries,
+        {{ list_where(
+            json_object_entries('cost_details'),
+            'entry', "entry['value'] is not null"
+        ) }} as cost_entries
     from extracted
 ),
 
 cast_values as (
     select
         *,
-        try_cast(start_time_text as timestamptz) as requested_at,
+        try_cast(start_time_text as {{ timestamp_type() }}) as requested_at,
         {%- for column, field, prefix in token_sum_fields %}
             try_cast({{ column }}_text as decimal(38, 10))
                 as {{ column }}_number,
@@ -139,86 +138,103 @@ cast_values as (
                 as {{ column }}_number,
         {%- endfor %}
         -- the first entry that is not a number, and the first count that
-        -- is not a whole non-negative number
-        list_filter(
-            usage_entries, lambda entry: {{ entry_number }} is null
-        )[1] as usage_not_number,
-        list_filter(
-            usage_entries,
-            lambda entry: {{ entry_number }} < 0
-            or {{ entry_number }} != trunc({{ entry_number }})
-        )[1] as usage_not_count,
-        list_filter(
-            cost_entries, lambda entry: {{ entry_number }} is null
-        )[1] as cost_not_number,
+        -- is not a whole non-negative number (floor(), as trunc(), equals a
+        -- number exactly when it is whole; Spark's trunc() is for dates)
+        {{ list_at(
+            list_where('usage_entries', 'entry', entry_number ~ ' is null'), 1
+        ) }} as usage_not_number,
+        {{ list_at(
+            list_where(
+                'usage_entries', 'entry',
+                entry_number ~ ' < 0 or ' ~ entry_number
+                ~ ' != floor(' ~ entry_number ~ ')'
+            ),
+            1
+        ) }} as usage_not_count,
+        {{ list_at(
+            list_where('cost_entries', 'entry', entry_number ~ ' is null'), 1
+        ) }} as cost_not_number,
         -- sums by usage type (0 when no key of the type)
+        {%- set condition -%}
+            contains({{ entry_class }}, 'input')
+        {%- endset %}
         coalesce(
-            list_sum(list_transform(
-                list_filter(
-                    usage_entries,
-                    lambda entry: contains({{ entry_class }}, 'input')
+            {{ list_total(
+                list_map(
+                    list_where('usage_entries', 'entry', condition),
+                    'entry', entry_number
                 ),
-                lambda entry: {{ entry_number }}
-            )),
+                'decimal(38, 10)'
+            ) }},
             0
         ) as input_tokens_number,
+        {%- set condition -%}
+            contains({{ entry_class }}, 'input')
+            and (
+                contains({{ entry_class }}, 'cacheread')
+                or contains({{ entry_class }}, 'cached')
+            )
+        {%- endset %}
         coalesce(
-            list_sum(list_transform(
-                list_filter(
-                    usage_entries,
-                    lambda entry: contains({{ entry_class }}, 'input')
-                    and (
-                        contains({{ entry_class }}, 'cacheread')
-                        or contains({{ entry_class }}, 'cached')
-                    )
+            {{ list_total(
+                list_map(
+                    list_where('usage_entries', 'entry', condition),
+                    'entry', entry_number
                 ),
-                lambda entry: {{ entry_number }}
-            )),
+                'decimal(38, 10)'
+            ) }},
             0
         ) as cached_input_tokens_number,
+        {%- set condition -%}
+            contains({{ entry_class }}, 'input')
+            and (
+                contains({{ entry_class }}, 'cachecreation')
+                or contains({{ entry_class }}, 'cachewrite')
+            )
+        {%- endset %}
         coalesce(
-            list_sum(list_transform(
-                list_filter(
-                    usage_entries,
-                    lambda entry: contains({{ entry_class }}, 'input')
-                    and (
-                        contains({{ entry_class }}, 'cachecreation')
-                        or contains({{ entry_class }}, 'cachewrite')
-                    )
+            {{ list_total(
+                list_map(
+                    list_where('usage_entries', 'entry', condition),
+                    'entry', entry_number
                 ),
-                lambda entry: {{ entry_number }}
-            )),
+                'decimal(38, 10)'
+            ) }},
             0
         ) as cache_write_tokens_number,
+        {%- set condition -%}
+            contains({{ entry_class }}, 'output')
+            and not contains({{ entry_class }}, 'input')
+        {%- endset %}
         coalesce(
-            list_sum(list_transform(
-                list_filter(
-                    usage_entries,
-                    lambda entry: contains({{ entry_class }}, 'output')
-                    and not contains({{ entry_class }}, 'input')
+            {{ list_total(
+                list_map(
+                    list_where('usage_entries', 'entry', condition),
+                    'entry', entry_number
                 ),
-                lambda entry: {{ entry_number }}
-            )),
+                'decimal(38, 10)'
+            ) }},
             0
         ) as output_tokens_number,
         -- Langfuse's rule for promptTokens / completionTokens
         {%- for column, field, prefix in token_sum_fields %}
             coalesce(
-                list_sum(list_transform(
-                    list_filter(
-                        usage_entries,
-                        lambda entry: starts_with(
-                            struct_extract(entry, 'key'), '{{ prefix }}'
-                        )
+                {{ list_total(
+                    list_map(
+                        list_where(
+                            'usage_entries', 'entry',
+                            "entry['key'] like '" ~ prefix ~ "%'"
+                        ),
+                        'entry', entry_number
                     ),
-                    lambda entry: {{ entry_number }}
-                )),
+                    'decimal(38, 10)'
+                ) }},
                 0
             ) as langfuse_{{ prefix }}_number,
         {%- endfor %}
-        list_filter(
-            cost_entries, lambda entry: struct_extract(entry, 'key') = 'total'
-        )[1] as cost_total_entry,
+        {{ list_at(
+            list_where('cost_entries', 'entry', "entry['key'] = 'total'"), 1
+        ) }} as cost_total_entry,
         coalesce(upper(type_text) in (
             {%- for type in model_call_types %}
                 '{{ type }}'{{ "," if not loop.last }}
@@ -246,21 +262,17 @@ validated as (
                 then 'usageDetails repeats a key'
             when usage_not_number is not null
                 then
-                    'usageDetails.' || struct_extract(usage_not_number, 'key')
+                    'usageDetails.' || usage_not_number['key']
                     || ' is not a number: '
                     || ''''
-                    || json_extract_string(
-                        struct_extract(usage_not_number, 'value'), '$'
-                    )
+                    || {{ json_entry_text("usage_not_number['value']") }}
                     || ''''
             when usage_not_count is not null
                 then
-                    'usageDetails.' || struct_extract(usage_not_count, 'key')
+                    'usageDetails.' || usage_not_count['key']
                     || ' is not a whole non-negative number: '
                     || ''''
-                    || json_extract_string(
-                        struct_extract(usage_not_count, 'value'), '$'
-                    )
+                    || {{ json_entry_text("usage_not_count['value']") }}
                     || ''''
             {%- for column, field, prefix in token_sum_fields %}
                 when
@@ -271,7 +283,7 @@ validated as (
                         || '''' || {{ column }}_text || ''''
                 when
                     {{ column }}_number < 0
-                    or {{ column }}_number != trunc({{ column }}_number)
+                    or {{ column }}_number != floor({{ column }}_number)
                     then
                         '{{ field }} is not a whole non-negative number: '
                         || '''' || {{ column }}_text || ''''
@@ -282,12 +294,10 @@ validated as (
                 then 'costDetails repeats a key'
             when cost_not_number is not null
                 then
-                    'costDetails.' || struct_extract(cost_not_number, 'key')
+                    'costDetails.' || cost_not_number['key']
                     || ' is not a number: '
                     || ''''
-                    || json_extract_string(
-                        struct_extract(cost_not_number, 'value'), '$'
-                    )
+                    || {{ json_entry_text("cost_not_number['value']") }}
                     || ''''
             {%- for column, field in total_cost_fields %}
                 when
@@ -307,19 +317,17 @@ validated as (
                         || ' starting with {{ prefix }} ('
                         || cast(
                             cast(langfuse_{{ prefix }}_number as bigint)
-                            as varchar
+                            as string
                         )
                         || ')'
             {%- endfor %}
         end as rejected_reason,
         -- costDetails {} (or none) is not priced: null, never 0
         case
-            when len(cost_entries) > 0
+            when {{ list_length('cost_entries') }} > 0
                 then coalesce(
                     try_cast(
-                        json_extract_string(
-                            struct_extract(cost_total_entry, 'value'), '$'
-                        )
+                        {{ json_entry_text("cost_total_entry['value']") }}
                         as decimal(38, 10)
                     ),
                     calculated_total_cost_number,
@@ -353,19 +361,19 @@ final as (
         parent_observation_id_text as parent_span_id,
         name_text as span_name,
         lower(type_text) as operation_name,
-        cast(null as varchar) as service_name,
+        cast(null as string) as service_name,
         name_text as workload,
         -- only what the observation's metadata states; the provider of the
         -- model is resolved later
         lower(trim(provider_text)) as provider_name,
         coalesce(model_text, provided_model_name_text) as vendor_model_id,
         -- the agent (the trace name) and tags come from the trace
-        cast(null as varchar) as agent,
-        cast(null as varchar) as gateway_key_id,
-        cast(null as varchar) as key_alias,
-        cast(null as varchar) as team_alias,
-        cast(null as varchar) as team,
-        cast(null as varchar[]) as tags,
+        cast(null as string) as agent,
+        cast(null as string) as gateway_key_id,
+        cast(null as string) as key_alias,
+        cast(null as string) as team_alias,
+        cast(null as string) as team,
+        cast(null as {{ string_list_type() }}) as tags,
         environment_text as environment,
         -- from usageDetails when present (cached and cache-write tokens
         -- included), else Langfuse's promptTokens / completionTokens (their
@@ -413,12 +421,50 @@ final as (
         case when reported_cost_number is not null then 'USD' end
             as reported_cost_currency,
         requested_at,
-        cast(requested_at at time zone 'UTC' as date) as requested_on
+        {{ utc_date('requested_at') }} as requested_on
     from validated
-    union all by name
+    union all
+    -- the same columns, in the same order (null but the file's)
     select
-        *,
-        source_file as export_period_key
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        source_file as export_period_key,
+        cast(null as string) as request_source,
+        cast(null as string) as request_id,
+        cast(null as string) as trace_id,
+        cast(null as string) as span_id,
+        cast(null as string) as parent_span_id,
+        cast(null as string) as span_name,
+        cast(null as string) as operation_name,
+        cast(null as string) as service_name,
+        cast(null as string) as workload,
+        cast(null as string) as provider_name,
+        cast(null as string) as vendor_model_id,
+        cast(null as string) as agent,
+        cast(null as string) as gateway_key_id,
+        cast(null as string) as key_alias,
+        cast(null as string) as team_alias,
+        cast(null as string) as team,
+        cast(null as {{ string_list_type() }}) as tags,
+        cast(null as string) as environment,
+        cast(null as bigint) as input_tokens,
+        cast(null as bigint) as cached_input_tokens,
+        cast(null as bigint) as cache_write_tokens,
+        cast(null as bigint) as output_tokens,
+        cast(null as bigint) as uncached_input_tokens,
+        cast(null as bigint) as prompt_chars,
+        cast(null as bigint) as completion_chars,
+        cast(null as string) as status,
+        cast(null as boolean) as is_model_call,
+        cast(null as decimal(38, 10)) as reported_cost,
+        cast(null as string) as reported_cost_currency,
+        cast(null as {{ timestamp_type() }}) as requested_at,
+        cast(null as date) as requested_on
     from rejected_files
 )
 

@@ -31,11 +31,12 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        coalesce(json_valid(raw_record), false) as is_valid_json,
-        -- only a valid record is read as JSON (json_extract fails on others)
+        coalesce({{ json_is_valid('raw_record') }}, false) as is_valid_json,
+        -- only a valid record is read as JSON (json_extract fails on
+        -- others); JSON text, read with the json_* macros
         case
-            when coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when coalesce({{ json_is_valid('raw_record') }}, false)
+                then raw_record
         end as trace
     from records
     where file_problem is null
@@ -45,25 +46,22 @@ extracted as (
     select
         *,
         {%- for column, field in text_fields %}
-            nullif(json_extract_string(trace, '$.{{ field }}'), '')
+            nullif({{ json_text('trace', '$.' ~ field) }}, '')
                 as {{ column }}_text,
         {%- endfor %}
-        json_extract(trace, '$.tags') as tags_json,
-        json_type(trace) as record_json_type
+        {{ json_value('trace', '$.tags') }} as tags_json,
+        {{ json_kind('trace') }} as record_json_type
     from renamed
 ),
 
 cast_values as (
     select
         *,
-        try_cast(timestamp_text as timestamptz) as started_at,
-        json_type(tags_json) as tags_json_type,
+        try_cast(timestamp_text as {{ timestamp_type() }}) as started_at,
+        {{ json_kind('tags_json') }} as tags_json_type,
         case
-            when json_type(tags_json) = 'ARRAY'
-                then list_transform(
-                    cast(tags_json as json[]),
-                    lambda tag: json_type(tag)
-                )
+            when {{ json_kind('tags_json') }} = 'ARRAY'
+                then {{ json_array_kinds('tags_json') }}
         end as tag_json_types
     from extracted
 ),
@@ -84,11 +82,9 @@ validated as (
             when tags_json_type not in ('ARRAY', 'NULL')
                 then 'tags is not a JSON array'
             when
-                len(
-                    list_filter(
-                        tag_json_types, lambda tag_type: tag_type != 'VARCHAR'
-                    )
-                ) > 0
+                {{ list_length(list_where(
+                    'tag_json_types', 'tag_type', "tag_type != 'VARCHAR'"
+                )) }} > 0
                 then 'tags holds a value that is not a string'
         end as rejected_reason
     from cast_values
@@ -118,18 +114,34 @@ final as (
         cast(
             case
                 when tags_json_type = 'ARRAY'
-                    then try_cast(tags_json as varchar[])
-            end as varchar[]
+                    then {{ json_string_list('tags_json') }}
+            end as {{ string_list_type() }}
         ) as tags,
         environment_text as environment,
         release_text as release,  -- noqa: RF04
         trace_version_text as trace_version,
         started_at
     from validated
-    union all by name
+    union all
+    -- the same columns, in the same order (null but the file's)
     select
-        *,
-        source_file as export_period_key
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        source_file as export_period_key,
+        cast(null as string) as trace_id,
+        cast(null as string) as trace_name,
+        cast(null as string) as user_id,
+        cast(null as string) as session_id,
+        cast(null as {{ string_list_type() }}) as tags,
+        cast(null as string) as environment,
+        cast(null as string) as release,  -- noqa: RF04
+        cast(null as string) as trace_version,
+        cast(null as {{ timestamp_type() }}) as started_at
     from rejected_files
 )
 

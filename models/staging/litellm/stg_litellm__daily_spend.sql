@@ -34,13 +34,16 @@ renamed as (
         landing_key,
         header,
         fields,
-        len(header) as header_field_count,
-        len(fields) as field_count,
-        header is null and not coalesce(json_valid(raw_record), false)
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
+        header is null
+        and not coalesce({{ json_is_valid('raw_record') }}, false)
             as is_invalid_json_line,
         case
-            when header is null and coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when
+                header is null
+                and coalesce({{ json_is_valid('raw_record') }}, false)
+                then {{ json_from_text('raw_record') }}
         end as rollup_row
     from records
     where file_problem is null
@@ -53,15 +56,15 @@ extracted as (
             {{ record_field(name, 'rollup_row') }} as {{ name }}_text,
         {%- endfor %}
         case
-            when header is not null and list_contains(header, 'team_id')
+            when header is not null and {{ list_has('header', "'team_id'") }}
                 then 'team'
-            when header is not null and list_contains(header, 'user_id')
+            when header is not null and {{ list_has('header', "'user_id'") }}
                 then 'user'
-            when header is not null and list_contains(header, 'tag')
+            when header is not null and {{ list_has('header', "'tag'") }}
                 then 'tag'
-            when json_exists(rollup_row, '$.team_id') then 'team'
-            when json_exists(rollup_row, '$.user_id') then 'user'
-            when json_exists(rollup_row, '$.tag') then 'tag'
+            when {{ json_has('rollup_row', '$.team_id') }} then 'team'
+            when {{ json_has('rollup_row', '$.user_id') }} then 'user'
+            when {{ json_has('rollup_row', '$.tag') }} then 'tag'
         end as rollup_kind
     from renamed
 ),
@@ -101,7 +104,7 @@ validated as (
                     and (
                         {{ name }}_number is null
                         or {{ name }}_number < 0
-                        or {{ name }}_number != trunc({{ name }}_number)
+                        or {{ name }}_number != floor({{ name }}_number)
                     )
                     then
                         '{{ name }} is not a whole non-negative number: '''
@@ -136,8 +139,12 @@ final as (
         spend_on,
         api_key_text as gateway_key_id,
         custom_llm_provider_text as provider_name,
+        -- the provider prefix is compared as text (LIKE would read the _ of
+        -- azure_ai as a wildcard)
         case
-            when starts_with(model_text, custom_llm_provider_text || '/')
+            when
+                substr(model_text, 1, length(custom_llm_provider_text) + 1)
+                = custom_llm_provider_text || '/'
                 then
                     substr(model_text, length(custom_llm_provider_text) + 2)
             else model_text
@@ -149,8 +156,25 @@ final as (
         spend_number as reported_cost,
         'USD' as reported_cost_currency
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'rollup_kind', 'rollup_key', 'spend_on',
+            'gateway_key_id', 'provider_name', 'vendor_model_id',
+            'model_group',
+        ] + count_fields + ['reported_cost'] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as reported_cost_currency
+    from rejected_files
 )
 
 select * from final

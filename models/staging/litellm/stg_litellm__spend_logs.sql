@@ -43,15 +43,18 @@ renamed as (
         landing_key,
         header,
         fields,
-        len(header) as header_field_count,
-        len(fields) as field_count,
-        header is null and not coalesce(json_valid(raw_record), false)
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
+        header is null
+        and not coalesce({{ json_is_valid('raw_record') }}, false)
             as is_invalid_json_line,
         -- a JSON line is read as JSON only when valid (json_extract fails
         -- on others)
         case
-            when header is null and coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when
+                header is null
+                and coalesce({{ json_is_valid('raw_record') }}, false)
+                then {{ json_from_text('raw_record') }}
         end as spend_log
     from records
     where file_problem is null
@@ -63,7 +66,7 @@ extracted as (
         {%- for name in text_fields %}
             {{ record_field(name, 'spend_log') }} as {{ name | lower }}_text,
         {%- endfor %}
-        header is null and json_type(spend_log) != 'OBJECT'
+        header is null and {{ json_kind('spend_log') }} != 'OBJECT'
             as is_not_an_object
     from renamed
 ),
@@ -72,12 +75,12 @@ usage_read as (
     select
         *,
         case
-            when coalesce(json_valid(metadata_text), false)
-                then cast(metadata_text as json)
+            when coalesce({{ json_is_valid('metadata_text') }}, false)
+                then {{ json_from_text('metadata_text') }}
         end as metadata_json,
         case
-            when coalesce(json_valid(request_tags_text), false)
-                then cast(request_tags_text as json)
+            when coalesce({{ json_is_valid('request_tags_text') }}, false)
+                then {{ json_from_text('request_tags_text') }}
         end as request_tags_json
     from extracted
 ),
@@ -85,19 +88,19 @@ usage_read as (
 usage_extracted as (
     select
         *,
-        json_extract_string(
-            metadata_json, '$.usage_object.cache_read_input_tokens'
-        ) as cache_read_text,
-        json_extract_string(
-            metadata_json,
+        {{ json_text(
+            'metadata_json', '$.usage_object.cache_read_input_tokens'
+        ) }} as cache_read_text,
+        {{ json_text(
+            'metadata_json',
             '$.usage_object.prompt_tokens_details.cached_tokens'
-        ) as cached_detail_text,
-        json_extract_string(
-            metadata_json, '$.usage_object.cache_creation_input_tokens'
-        ) as cache_write_text,
-        json_extract_string(metadata_json, '$.user_api_key_alias')
+        ) }} as cached_detail_text,
+        {{ json_text(
+            'metadata_json', '$.usage_object.cache_creation_input_tokens'
+        ) }} as cache_write_text,
+        {{ json_text('metadata_json', '$.user_api_key_alias') }}
             as key_alias,
-        json_extract_string(metadata_json, '$.user_api_key_team_alias')
+        {{ json_text('metadata_json', '$.user_api_key_team_alias') }}
             as team_alias
     from usage_read
 ),
@@ -112,9 +115,10 @@ cast_values as (
         try_cast(spend_text as decimal(38, 10)) as spend_number,
         -- CSV: timestamp(3) without zone holding UTC; JSON: ISO 8601 with Z
         case
-            when regexp_matches(starttime_text, '(Z|[+-]\d\d(:?\d\d)?)$')
-                then try_cast(starttime_text as timestamptz)
-            else timezone('UTC', try_cast(starttime_text as timestamp))
+            when {{ regex_contains(
+                'starttime_text', '(Z|[+-]\d\d(:?\d\d)?)$'
+            ) }} then try_cast(starttime_text as {{ timestamp_type() }})
+            else {{ utc_timestamp('try_cast(starttime_text as timestamp)') }}
         end as requested_at
     from usage_extracted
 ),
@@ -148,7 +152,7 @@ validated as (
                     and (
                         {{ column }}_number is null
                         or {{ column }}_number < 0
-                        or {{ column }}_number != trunc({{ column }}_number)
+                        or {{ column }}_number != floor({{ column }}_number)
                     )
                     then
                         '{{ field }} is not a whole non-negative number: '''
@@ -184,15 +188,19 @@ final as (
         'litellm' as request_source,
         request_id_text as request_id,
         session_id_text as trace_id,
-        cast(null as varchar) as span_id,
-        cast(null as varchar) as parent_span_id,
+        cast(null as string) as span_id,
+        cast(null as string) as parent_span_id,
         call_type_text as span_name,
         call_type_text as operation_name,
-        cast(null as varchar) as service_name,
+        cast(null as string) as service_name,
         custom_llm_provider_text as provider_name,
         -- `openai/gpt-4o-mini`: the deployment name carries its provider
+        -- (the prefix is compared as text: LIKE would read the _ of azure_ai
+        -- as a wildcard)
         case
-            when starts_with(model_text, custom_llm_provider_text || '/')
+            when
+                substr(model_text, 1, length(custom_llm_provider_text) + 1)
+                = custom_llm_provider_text || '/'
                 then
                     substr(model_text, length(custom_llm_provider_text) + 2)
             else model_text
@@ -203,10 +211,10 @@ final as (
         key_alias,
         team_alias,
         team_id_text as gateway_team_id,
-        cast(null as varchar) as team,
+        cast(null as string) as team,
         call_type_text as workload,
-        -- a JSON path with [*] gives the list of the array's strings
-        json_extract_string(request_tags_json, '$[*]') as tags,
+        -- the list of the array's strings (empty when it is not an array)
+        {{ json_array_strings('request_tags_json') }} as tags,
         cast(input_tokens_number as bigint) as input_tokens,
         cast(
             coalesce(cache_read_tokens_number, cached_detail_tokens_number, 0)
@@ -234,10 +242,33 @@ final as (
         case when spend_number is not null then 'USD' end
             as reported_cost_currency,
         requested_at,
-        cast(timezone('UTC', requested_at) as date) as requested_on
+        {{ utc_date('requested_at') }} as requested_on
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'request_source', 'request_id', 'trace_id',
+            'span_id', 'parent_span_id', 'span_name', 'operation_name',
+            'service_name', 'provider_name', 'vendor_model_id', 'model_group',
+            'agent', 'gateway_key_id', 'key_alias', 'team_alias',
+            'gateway_team_id', 'team', 'workload', 'tags', 'input_tokens',
+            'cached_input_tokens', 'cache_write_tokens', 'output_tokens',
+            'uncached_input_tokens', 'prompt_chars', 'completion_chars',
+            'status', 'is_model_call', 'reported_cost',
+            'reported_cost_currency', 'requested_at',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as requested_on
+    from rejected_files
 )
 
 select * from final

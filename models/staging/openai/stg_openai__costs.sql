@@ -43,16 +43,16 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        json_extract_string(result, '$.project_id') as project_id,
-        json_extract_string(result, '$.api_key_id') as api_key_id,
-        json_extract_string(result, '$.line_item') as line_item,
-        upper(json_extract_string(result, '$.amount.currency'))
+        {{ json_text('result', '$.project_id') }} as project_id,
+        {{ json_text('result', '$.api_key_id') }} as api_key_id,
+        {{ json_text('result', '$.line_item') }} as line_item,
+        upper({{ json_text('result', '$.amount.currency') }})
             as billing_currency,
-        json_extract_string(result, '$.quantity_unit') as quantity_unit,
-        json_extract_string(result, '$.amount.value') as amount_text,
-        json_extract_string(result, '$.quantity') as quantity_text,
-        json_extract_string(bucket, '$.start_time') as start_time_text,
-        json_extract_string(bucket, '$.end_time') as end_time_text
+        {{ json_text('result', '$.quantity_unit') }} as quantity_unit,
+        {{ json_text('result', '$.amount.value') }} as amount_text,
+        {{ json_text('result', '$.quantity') }} as quantity_text,
+        {{ json_text('bucket', '$.start_time') }} as start_time_text,
+        {{ json_text('bucket', '$.end_time') }} as end_time_text
     from results
 ),
 
@@ -62,45 +62,47 @@ cast_values as (
         -- amount.value is in dollars (costs endpoint reference)
         try_cast(amount_text as decimal(38, 10)) as billed_cost,
         try_cast(quantity_text as decimal(38, 10)) as quantity,
-        to_timestamp(try_cast(start_time_text as bigint))
-            as charge_period_start_at,
-        to_timestamp(try_cast(end_time_text as bigint))
-            as charge_period_end_at,
-        regexp_extract(
-            line_item, '{{ token_line_item_pattern }}', 1
-        ) as line_item_tier,
-        regexp_extract(
-            line_item, '{{ token_line_item_pattern }}', 2
-        ) as line_item_model,
-        regexp_extract(
-            line_item, '{{ token_line_item_pattern }}', 3
-        ) as line_item_modality,
-        regexp_extract(
-            line_item, '{{ token_line_item_pattern }}', 4
-        ) as line_item_piece,
-        regexp_extract(
-            line_item, '{{ token_line_item_pattern }}', 5
-        ) as line_item_context,
+        {{ epoch_seconds_to_timestamp(
+            'try_cast(start_time_text as bigint)'
+        ) }} as charge_period_start_at,
+        {{ epoch_seconds_to_timestamp(
+            'try_cast(end_time_text as bigint)'
+        ) }} as charge_period_end_at,
+        {{ regex_extract(
+            'line_item', token_line_item_pattern, 1
+        ) }} as line_item_tier,
+        {{ regex_extract(
+            'line_item', token_line_item_pattern, 2
+        ) }} as line_item_model,
+        {{ regex_extract(
+            'line_item', token_line_item_pattern, 3
+        ) }} as line_item_modality,
+        {{ regex_extract(
+            'line_item', token_line_item_pattern, 4
+        ) }} as line_item_piece,
+        {{ regex_extract(
+            'line_item', token_line_item_pattern, 5
+        ) }} as line_item_context,
         case
-            when regexp_matches(
-                line_item, '(?i)^web search( tool calls?)?$'
-            ) then 'web_search'
-            when regexp_matches(
-                line_item, '(?i)^vector stor(age|es)$'
-            ) then 'storage'
-            when regexp_matches(
-                line_item, '(?i)^code interpreter( sessions?)?$'
-            ) then 'code_execution'
-            when regexp_matches(
-                line_item, '(?i)^file search( tool calls?)?$'
-            ) then 'other'
+            when {{ regex_contains(
+                'line_item', '(?i)^web search( tool calls?)?$'
+            ) }} then 'web_search'
+            when {{ regex_contains(
+                'line_item', '(?i)^vector stor(age|es)$'
+            ) }} then 'storage'
+            when {{ regex_contains(
+                'line_item', '(?i)^code interpreter( sessions?)?$'
+            ) }} then 'code_execution'
+            when {{ regex_contains(
+                'line_item', '(?i)^file search( tool calls?)?$'
+            ) }} then 'other'
             -- a token piece without a model ("input_tokens")
-            when regexp_matches(line_item, '(?i)^input[ _]tokens$')
+            when {{ regex_contains('line_item', '(?i)^input[ _]tokens$') }}
                 then 'input'
-            when regexp_matches(
-                line_item, '(?i)^(input[ _])?cached[ _](input[ _])?tokens$'
-            ) then 'cached_input'
-            when regexp_matches(line_item, '(?i)^output[ _]tokens$')
+            when {{ regex_contains(
+                'line_item', '(?i)^(input[ _])?cached[ _](input[ _])?tokens$'
+            ) }} then 'cached_input'
+            when {{ regex_contains('line_item', '(?i)^output[ _]tokens$') }}
                 then 'output'
         end as non_token_class
     from renamed
@@ -153,7 +155,7 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+        {{ format_date(utc_date('charge_period_start_at'), '%Y-%m-%d') }}
             as export_period_key,
         project_id,
         api_key_id,
@@ -193,12 +195,31 @@ final as (
             when 'tokens' then cast(quantity as bigint)
             when '1000_tokens' then cast(quantity * 1000 as bigint)
         end as tokens,
-        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        {{ utc_date('charge_period_start_at') }} as usage_on,
         charge_period_start_at,
         charge_period_end_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'project_id', 'api_key_id', 'line_item',
+            'vendor_model_id', 'token_class', 'token_modality',
+            'service_tier', 'context_tier', 'billing_currency',
+            'quantity_unit', 'billed_cost', 'quantity', 'tokens', 'usage_on',
+            'charge_period_start_at',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as charge_period_end_at
+    from rejected_files
 )
 
 select * from final

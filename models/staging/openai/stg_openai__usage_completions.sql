@@ -45,19 +45,19 @@ renamed as (
         file_modified_at,
         file_md5,
         landing_key,
-        json_extract_string(result, '$.project_id') as project_id,
-        json_extract_string(result, '$.user_id') as user_id,
-        json_extract_string(result, '$.api_key_id') as api_key_id,
-        json_extract_string(result, '$.model') as vendor_model_id,
-        json_extract_string(result, '$.service_tier') as service_tier_text,
-        json_extract_string(result, '$.api_source') as api_source,
-        json_extract_string(result, '$.batch') as batch_text,
-        json_type(result, '$.batch') as batch_json_type,
+        {{ json_text('result', '$.project_id') }} as project_id,
+        {{ json_text('result', '$.user_id') }} as user_id,
+        {{ json_text('result', '$.api_key_id') }} as api_key_id,
+        {{ json_text('result', '$.model') }} as vendor_model_id,
+        {{ json_text('result', '$.service_tier') }} as service_tier_text,
+        {{ json_text('result', '$.api_source') }} as api_source,
+        {{ json_text('result', '$.batch') }} as batch_text,
+        {{ json_kind(json_value('result', '$.batch')) }} as batch_json_type,
         {%- for column, field, required in count_fields %}
-            json_extract_string(result, '$.{{ field }}') as {{ column }}_text,
+            {{ json_text('result', '$.' ~ field) }} as {{ column }}_text,
         {%- endfor %}
-        json_extract_string(bucket, '$.start_time') as start_time_text,
-        json_extract_string(bucket, '$.end_time') as end_time_text
+        {{ json_text('bucket', '$.start_time') }} as start_time_text,
+        {{ json_text('bucket', '$.end_time') }} as end_time_text
     from results
 ),
 
@@ -85,10 +85,12 @@ cast_values as (
             when 'priority' then 'priority'
             when 'flex' then 'flex'
         end as service_tier_mapped,
-        to_timestamp(try_cast(start_time_text as bigint))
-            as charge_period_start_at,
-        to_timestamp(try_cast(end_time_text as bigint))
-            as charge_period_end_at
+        {{ epoch_seconds_to_timestamp(
+            'try_cast(start_time_text as bigint)'
+        ) }} as charge_period_start_at,
+        {{ epoch_seconds_to_timestamp(
+            'try_cast(end_time_text as bigint)'
+        ) }} as charge_period_end_at
     from renamed
 ),
 
@@ -112,7 +114,7 @@ validated as (
                         || '''' || {{ column }}_text || ''''
                 when
                     {{ column }}_number < 0
-                    or {{ column }}_number != trunc({{ column }}_number)
+                    or {{ column }}_number != floor({{ column }}_number)
                     then
                         '{{ field }} is not a whole non-negative number: '
                         || '''' || {{ column }}_text || ''''
@@ -166,7 +168,7 @@ final as (
         file_modified_at,
         file_md5,
         landing_key,
-        strftime(charge_period_start_at at time zone 'UTC', '%Y-%m-%d')
+        {{ format_date(utc_date('charge_period_start_at'), '%Y-%m-%d') }}
             as export_period_key,
         project_id,
         user_id,
@@ -218,12 +220,33 @@ final as (
         counts_include_modalities,
         cast(request_count_number as bigint) as request_count,
         is_batch,
-        cast(charge_period_start_at at time zone 'UTC' as date) as usage_on,
+        {{ utc_date('charge_period_start_at') }} as usage_on,
         charge_period_start_at,
         charge_period_end_at
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- a whole-file row: every column the file does not give is null
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'project_id', 'user_id', 'api_key_id',
+            'vendor_model_id', 'service_tier', 'api_source', 'input_tokens',
+            'input_cached_tokens', 'input_cache_write_tokens',
+            'input_uncached_tokens', 'output_tokens', 'output_text_tokens',
+            'input_audio_tokens', 'output_audio_tokens', 'input_image_tokens',
+            'counts_include_modalities', 'request_count', 'is_batch',
+            'usage_on', 'charge_period_start_at',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as charge_period_end_at
+    from rejected_files
 )
 
 select * from final

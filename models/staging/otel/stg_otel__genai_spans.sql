@@ -42,14 +42,17 @@ renamed as (
         file_md5,
         landing_key,
         bucket is not null as has_context,
-        coalesce(json_valid(raw_record), false) as is_valid_json,
-        -- only a span of a trace export is read as JSON
+        coalesce({{ json_is_valid('raw_record') }}, false) as is_valid_json,
+        -- only a span of a trace export is read as JSON (JSON text, read
+        -- with the json_* macros)
         case
-            when bucket is not null and coalesce(json_valid(raw_record), false)
-                then cast(raw_record as json)
+            when
+                bucket is not null
+                and coalesce({{ json_is_valid('raw_record') }}, false)
+                then raw_record
         end as span,
         case
-            when coalesce(json_valid(bucket), false) then cast(bucket as json)
+            when coalesce({{ json_is_valid('bucket') }}, false) then bucket
         end as span_context
     from records
     where file_problem is null
@@ -58,16 +61,16 @@ renamed as (
 extracted as (
     select
         *,
-        json_type(span) as span_json_type,
-        nullif(json_extract_string(span, '$.traceId'), '') as trace_id,
-        nullif(json_extract_string(span, '$.spanId'), '') as span_id,
-        nullif(json_extract_string(span, '$.parentSpanId'), '')
+        {{ json_kind('span') }} as span_json_type,
+        nullif({{ json_text('span', '$.traceId') }}, '') as trace_id,
+        nullif({{ json_text('span', '$.spanId') }}, '') as span_id,
+        nullif({{ json_text('span', '$.parentSpanId') }}, '')
             as parent_span_id,
-        json_extract_string(span, '$.name') as span_name,
-        json_extract_string(span, '$.startTimeUnixNano') as start_time_text,
-        json_extract_string(span, '$.status.code') as status_code_text,
-        json_extract(span, '$.attributes') as span_attributes,
-        json_extract(span_context, '$.resource.attributes')
+        {{ json_text('span', '$.name') }} as span_name,
+        {{ json_text('span', '$.startTimeUnixNano') }} as start_time_text,
+        {{ json_text('span', '$.status.code') }} as status_code_text,
+        {{ json_value('span', '$.attributes') }} as span_attributes,
+        {{ json_value('span_context', '$.resource.attributes') }}
             as resource_attributes
     from renamed
 ),
@@ -95,7 +98,7 @@ numbers as (
                 as {{ column }}_number,
         {%- endfor %}
         case
-            when regexp_full_match(start_time_text, '[0-9]+')
+            when {{ regex_full_match('start_time_text', '[0-9]+') }}
                 then try_cast(start_time_text as bigint)
         end as start_time_nanos
     from attributes_read
@@ -104,12 +107,13 @@ numbers as (
 cast_values as (
     select
         *,
-        -- a count: a whole non-negative number that fits a bigint
+        -- a count: a whole non-negative number that fits a bigint (floor():
+        -- Spark's trunc() truncates dates only)
         {%- for column, attribute in token_attributes %}
             case
                 when
                     {{ column }}_number >= 0
-                    and {{ column }}_number = trunc({{ column }}_number)
+                    and {{ column }}_number = floor({{ column }}_number)
                     then try_cast({{ column }}_number as bigint)
             end as {{ column }}_count,
         {%- endfor %}
@@ -147,8 +151,9 @@ validated as (
             as output_count,
         coalesce(response_model, request_model) as model_id,
         -- nanoseconds to microseconds in integers: no float rounding
-        timezone('UTC', make_timestamp(start_time_nanos // 1000))
-            as requested_at,
+        {{ epoch_micros_to_timestamp(
+            integer_divide('start_time_nanos', '1000')
+        ) }} as requested_at,
         case
             when not has_context and not is_valid_json
                 then 'line is not valid JSON'
@@ -227,12 +232,12 @@ final as (
         model_id as vendor_model_id,
         -- the span's own agent; inherited from a parent span later
         agent_name as agent,
-        cast(null as varchar) as gateway_key_id,
-        cast(null as varchar) as key_alias,
-        cast(null as varchar) as team_alias,
-        cast(null as varchar) as team,
+        cast(null as string) as gateway_key_id,
+        cast(null as string) as key_alias,
+        cast(null as string) as team_alias,
+        cast(null as string) as team,
         operation_name as workload,
-        cast(null as varchar[]) as tags,
+        cast(null as {{ string_list_type() }}) as tags,
         -- counts of model calls only: an agent span's summed usage would
         -- count its calls twice
         case when is_model_call then input_count end as input_tokens,
@@ -259,12 +264,52 @@ final as (
         end as status,
         is_model_call,
         cast(null as decimal(38, 10)) as reported_cost,
-        cast(null as varchar) as reported_cost_currency,
+        cast(null as string) as reported_cost_currency,
         requested_at,
-        cast(timezone('UTC', requested_at) as date) as requested_on
+        {{ utc_date('requested_at') }} as requested_on
     from validated
-    union all by name
-    select * from rejected_files
+    union all
+    -- the same columns, in the same order (null but the file's)
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        cast(null as string) as export_period_key,
+        cast(null as string) as request_source,
+        cast(null as string) as request_id,
+        cast(null as string) as trace_id,
+        cast(null as string) as span_id,
+        cast(null as string) as parent_span_id,
+        cast(null as string) as span_name,
+        cast(null as string) as operation_name,
+        cast(null as string) as service_name,
+        cast(null as string) as provider_name,
+        cast(null as string) as vendor_model_id,
+        cast(null as string) as agent,
+        cast(null as string) as gateway_key_id,
+        cast(null as string) as key_alias,
+        cast(null as string) as team_alias,
+        cast(null as string) as team,
+        cast(null as string) as workload,
+        cast(null as {{ string_list_type() }}) as tags,
+        cast(null as bigint) as input_tokens,
+        cast(null as bigint) as cached_input_tokens,
+        cast(null as bigint) as cache_write_tokens,
+        cast(null as bigint) as output_tokens,
+        cast(null as bigint) as uncached_input_tokens,
+        cast(null as bigint) as prompt_chars,
+        cast(null as bigint) as completion_chars,
+        cast(null as string) as status,
+        cast(null as boolean) as is_model_call,
+        cast(null as decimal(38, 10)) as reported_cost,
+        cast(null as string) as reported_cost_currency,
+        cast(null as {{ timestamp_type() }}) as requested_at,
+        cast(null as date) as requested_on
+    from rejected_files
 )
 
 select * from final

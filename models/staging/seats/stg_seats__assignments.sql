@@ -19,8 +19,8 @@ split as (
         file_modified_at,
         file_md5,
         landing_key,
-        len(header) as header_field_count,
-        len(fields) as field_count,
+        {{ list_length('header') }} as header_field_count,
+        {{ list_length('fields') }} as field_count,
         {{ csv_field('seat_id') }} as seat_id,
         {{ csv_field('provider') }} as provider_text,
         {{ csv_field('product') }} as product,
@@ -92,7 +92,7 @@ validated as (
             when unit_price < 0
                 then 'unit_price is negative: ''' || unit_price_text || ''''
             when currency_text is null then 'currency is missing'
-            when not regexp_full_match(billing_currency, '[A-Z]{3}')
+            when not {{ regex_full_match('billing_currency', '[A-Z]{3}') }}
                 then
                     'currency is not a 3-letter code: ''' || currency_text
                     || ''''
@@ -125,7 +125,7 @@ final as (
         product,
         plan_name,
         user_email,
-        string_split(user_email_aliases_text, '|') as user_email_aliases,
+        {{ split_text('user_email_aliases_text', '|') }} as user_email_aliases,
         team,
         cost_center,
         billing_period,
@@ -135,9 +135,27 @@ final as (
         start_on,
         end_on
     from validated
-    union all by name
+    union all
     -- an unreadable file replaces nothing: its export_period_key is null
-    select * from rejected_files
+    -- (as every column the file does not give)
+    select
+        source_file,
+        source_row,
+        raw_record,
+        rejected_reason,
+        file_modified_at,
+        file_md5,
+        landing_key,
+        {%- for column in [
+            'export_period_key', 'seat_id', 'provider', 'product',
+            'plan_name', 'user_email', 'user_email_aliases', 'team',
+            'cost_center', 'billing_period', 'billing_currency', 'unit_price',
+            'is_still_assigned', 'start_on',
+        ] %}
+            null as {{ column }},
+        {%- endfor %}
+        null as end_on
+    from rejected_files
 )
 
 select * from final

@@ -78,9 +78,9 @@ differences as (
         coalesce(expected.charge_on, billed.charge_on) as charge_on,
         coalesce(expected.scope, billed.scope) as scope,
         'billed differs from the cost export: '
-        || coalesce(cast(billed.billed_cost as varchar), 'none')
+        || coalesce(cast(billed.billed_cost as string), 'none')
         || ' billed, '
-        || coalesce(cast(expected.export_cost as varchar), 'none')
+        || coalesce(cast(expected.export_cost as string), 'none')
         || ' in the export' as problem
     from expected
     full outer join billed

@@ -1,0 +1,106 @@
+"""The same project on Apache Spark gives DuckDB's results, on the sample and after a refresh.
+
+Both engines build a copy of the shipped sample with one pseudonym key; every public table and
+every other model both wrote is compared (ai_finops/parity.py): rows, money per provider, month
+and cost source to the cent, incidents by type, provider and start day, rejected rows by reason.
+Then a new day is landed (OpenAI re-exports November's usage and costs with one more day, as its
+API does) and each engine refreshes incrementally: Spark by insert_overwrite of the partitions
+that changed, DuckDB by delete and append. The comparison must hold again, and the new day must
+be in both. Spark runs in this process's machine (dbt-spark's session method, local[2]).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ai_finops.parity import engine_differences
+from conftest import ROOT, DbtResult, copy_raw, run_dbt
+
+SAMPLE = ROOT / "data" / "sample"
+DAY = 86_400
+NOVEMBER = {"openai/usage_completions": "2026-11-28T0600Z_usage_completions_2026-11_page001.json",
+            "openai/costs": "2026-11-28T0605Z_costs_2026-11_page001.json"}
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="Spark needs pyspark and Java: make spark-venv installs them")
+
+
+def land_a_new_day(raw: Path) -> str:
+    """OpenAI's November exports delivered again the next day with one more daily bucket (a
+    copy of the last day's, one day later); returns that day."""
+    for export, name in NOVEMBER.items():
+        page = json.loads((raw / export / name).read_text())
+        last = page["data"][-1]
+        new_day = copy.deepcopy(last)
+        new_day["start_time"] += DAY
+        new_day["end_time"] += DAY
+        page["data"].append(new_day)
+        (raw / export / name.replace("2026-11-28T", "2026-11-29T")).write_text(json.dumps(page))
+    return "2026-11-28"
+
+
+def spark_build(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
+    """`make build` on Spark without dbt's tests (the sample build runs them); its output."""
+    env = dict(os.environ)
+    env.update({"AI_FINOPS_TARGET": "spark", "AI_FINOPS_SPARK_WAREHOUSE": str(warehouse),
+                "AI_FINOPS_SPARK_MASTER": "local[2]", "AI_FINOPS_RAW_PATH": str(raw),
+                "AI_FINOPS_PSEUDONYM_KEY_FILE": str(key), "SPARK_LOCAL_IP": "127.0.0.1",
+                "DBT_PROFILES_DIR": str(ROOT), "DBT_PROJECT_DIR": str(ROOT)})
+    env.pop("AI_FINOPS_PSEUDONYM_KEY", None)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run_build.py"),
+         "--exclude-resource-type", "test", "unit_test",
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    return result.stdout
+
+
+def duckdb_build(raw: Path, key: Path, work: Path) -> DbtResult:
+    """`dbt build` on DuckDB without dbt's tests (the sample build runs them)."""
+    work.mkdir(parents=True, exist_ok=True)
+    result = run_dbt(["build", "--exclude-resource-type", "test", "unit_test"], raw,
+                     work / "ai_finops.duckdb", work, {"AI_FINOPS_PSEUDONYM_KEY_FILE": str(key)})
+    assert result.returncode == 0, result.output[-6000:]
+    return result
+
+
+def billed_on(con: duckdb.DuckDBPyConnection, table: str, day: str) -> object:
+    return con.execute(f"select sum(billed_cost) from {table} where provider = 'openai'"
+                       " and charge_on = ?", [day]).fetchone()[0]
+
+
+def test_spark_builds_the_sample_and_a_refresh_as_duckdb_does(tmp_path: Path) -> None:
+    raw = copy_raw(SAMPLE, tmp_path / "raw")
+    key = tmp_path / "pseudonym.key"
+    key.write_text("5" * 64)
+    duck_work, spark_work = tmp_path / "duckdb", tmp_path / "spark"
+    warehouse = spark_work / "warehouse"
+
+    duck = duckdb_build(raw, key, duck_work)
+    summary = spark_build(raw, warehouse, key, spark_work)
+    # the sample's figures (README): the same summary as a DuckDB build prints
+    assert "total                  3,011.29" in summary
+    assert "Open incidents: duplicate_export 1, new_billing_unit 1, tokenizer_shift 1" in summary
+    assert "Rejected raw rows: 176" in summary
+    assert engine_differences(duck.db_path, warehouse) == []
+
+    day = land_a_new_day(raw)
+    duckdb_build(raw, key, duck_work)
+    spark_build(raw, warehouse, key, spark_work)
+    assert engine_differences(duck.db_path, warehouse) == []
+    # the new day is billed on both (by the cost export's copied day: the same amount)
+    with duckdb.connect(str(duck.db_path), read_only=True) as con:
+        assert billed_on(con, "fct_ai_costs", day) == billed_on(con, "fct_ai_costs", "2026-11-27")
+        assert billed_on(con, "fct_ai_costs", day) > 0
