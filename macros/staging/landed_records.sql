@@ -221,14 +221,16 @@
 {% endmacro %}
 
 
-{% macro file_rejection_rows(rejections, shape) %}
+{% macro file_rejection_rows(rejections, shape, file_keys={}) %}
     {#-
         The rows of `rejections` (file_rejections(): one per raw file that
         cannot be read) in the columns of `shape` (the model's CTE of parsed
         rows, whose first seven columns are the file's: source_file,
         source_row, raw_record, rejected_reason, file_modified_at, file_md5,
         landing_key), every other column null with its type, to union with
-        it.
+        it. `file_keys` maps the columns that follow the file's seven (in
+        their order) to an expression over the file, for a model whose key
+        comes from the file itself (export_period_key = source_file).
     -#}
     {%- set file_columns = ['source_file', 'source_row', 'raw_record',
         'rejected_reason', 'file_modified_at', 'file_md5', 'landing_key'] -%}
@@ -236,7 +238,10 @@
         {%- for column in file_columns %}
         rejected.{{ column }},
         {%- endfor %}
-        {{ all_columns_except('shape_row', file_columns) }}
+        {%- for column, expression in file_keys.items() %}
+        {{ expression }} as {{ column }},
+        {%- endfor %}
+        {{ all_columns_except('shape_row', file_columns + (file_keys.keys() | list)) }}
     from {{ rejections }} as rejected
     left join {{ shape }} as shape_row on false
 {% endmacro %}

@@ -234,7 +234,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -275,32 +275,17 @@ final as (
         last_active_in_period_on,
         last_active_on
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- an unreadable file replaces nothing: its export_period_key is null
-    -- (as every column the file does not give)
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'account_id', 'public_id', 'user_name',
-            'user_email', 'workspace_role', 'user_role', 'department',
-            'department_raw', 'user_groups', 'user_status', 'cadence',
-            'model_to_messages', 'messages', 'messages_rank', 'gpt_messages',
-            'gpts_messaged', 'tool_messages', 'tools_messaged',
-            'project_messages', 'projects_messaged', 'projects_created',
-            'is_active', 'period_start_on', 'period_end_on',
-            'created_or_invited_on', 'first_active_in_period_on',
-            'last_active_in_period_on',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as last_active_on
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -115,7 +115,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -142,27 +142,17 @@ final as (
         charge_period_start_at,
         charge_period_end_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'workspace_id', 'vendor_model_id',
-            'description', 'cost_type', 'token_type', 'token_class',
-            'service_tier', 'context_window', 'context_tier', 'inference_geo',
-            'billing_currency', 'billed_cost', 'usage_on',
-            'charge_period_start_at',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as charge_period_end_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -122,7 +122,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -148,28 +148,17 @@ final as (
         charge_period_start_at,
         charge_period_end_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'api_key_id', 'workspace_id',
-            'vendor_model_id', 'service_tier', 'context_window',
-            'context_tier', 'inference_geo', 'speed', 'uncached_input_tokens',
-            'cache_read_input_tokens', 'cache_write_5m_input_tokens',
-            'cache_write_1h_input_tokens', 'output_tokens',
-            'web_search_requests', 'usage_on', 'charge_period_start_at',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as charge_period_end_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -154,7 +154,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -193,29 +193,17 @@ final as (
         {{ utc_date('event_at') }} as event_on,
         event_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'user_email', 'vendor_model_id', 'kind',
-            'billing_currency', 'request_units', 'input_tokens',
-            'output_tokens', 'cache_write_tokens', 'cache_read_tokens',
-            'reported_cost', 'list_cost', 'model_cost', 'token_fee',
-            'discount_percent_off', 'is_included_in_seat', 'is_max_mode',
-            'is_token_based_call', 'is_free_bugbot', 'is_chargeable',
-            'is_headless', 'event_on',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as event_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -116,7 +116,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -145,27 +145,17 @@ final as (
         {{ utc_date('requested_at') }} as requested_on,
         requested_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'request_id', 'api_key_id', 'provider',
-            'vendor_model_id', 'agent', 'team', 'workload', 'status',
-            'input_tokens', 'cached_input_tokens', 'output_tokens',
-            'prompt_chars', 'completion_chars', 'uncached_input_tokens',
-            'requested_on',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as requested_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -334,7 +334,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -383,49 +383,17 @@ final as (
         usage_start_at,
         usage_end_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- the same columns, in the same order (null but the file's)
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        cast(null as string) as export_period_key,
-        cast(null as string) as billing_account_id,
-        cast(null as string) as service_id,
-        cast(null as string) as sku_id,
-        cast(null as string) as project_id,
-        cast(null as string) as invoice_month,
-        cast(null as string) as cost_type,
-        cast(null as string) as service_description,
-        cast(null as string) as sku_description,
-        cast(null as string) as project_name,
-        cast(null as string) as labels,
-        cast(null as string) as system_labels,
-        cast(null as string) as project_labels,
-        cast(null as string) as usage_unit,
-        cast(null as string) as usage_pricing_unit,
-        cast(null as string) as billing_currency,
-        cast(null as string) as credits,
-        cast(null as string) as gcp_model_phrase,
-        cast(null as string) as token_class,
-        cast(null as string) as service_tier,
-        cast(null as string) as context_tier,
-        cast(null as decimal(38, 10)) as usage_amount,
-        cast(null as decimal(38, 10)) as usage_amount_in_pricing_units,
-        cast(null as bigint) as tokens,
-        cast(null as decimal(38, 10)) as cost,  -- noqa: RF04
-        cast(null as decimal(38, 10)) as cost_at_list,
-        cast(null as decimal(38, 10)) as credits_amount,
-        cast(null as decimal(38, 10)) as net_cost,
-        cast(null as boolean) as is_ai_spend,
-        cast(null as date) as usage_on,
-        cast(null as {{ timestamp_type() }}) as usage_start_at,
-        cast(null as {{ timestamp_type() }}) as usage_end_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -362,7 +362,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -425,51 +425,17 @@ final as (
         usage_on,
         usage_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- the same columns, in the same order (null but the file's)
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        cast(null as string) as export_period_key,
-        cast(null as string) as report_variant,
-        cast(null as string) as organization,
-        cast(null as string) as repository,
-        cast(null as string) as cost_center_name,
-        cast(null as string) as username,
-        cast(null as string) as workflow_path,
-        cast(null as string) as product,
-        cast(null as string) as sku,
-        cast(null as string) as unit_type,
-        cast(null as string) as reported_unit_type,
-        cast(null as string) as vendor_model,
-        cast(null as string) as token_class,
-        cast(null as string) as excluded_reason,
-        cast(null as string) as billing_currency,
-        cast(null as decimal(38, 10)) as quantity,
-        cast(null as decimal(38, 10)) as applied_cost_per_quantity,
-        cast(null as decimal(38, 10)) as gross_amount,
-        cast(null as decimal(38, 10)) as discount_amount,
-        cast(null as decimal(38, 10)) as net_amount,
-        cast(null as decimal(38, 10)) as aic_quantity,
-        cast(null as decimal(38, 10)) as aic_gross_amount,
-        cast(null as decimal(38, 10)) as total_monthly_quota,
-        cast(null as bigint) as input_tokens,
-        cast(null as bigint) as cached_input_tokens,
-        cast(null as bigint) as cache_write_tokens,
-        cast(null as bigint) as output_tokens,
-        cast(null as boolean) as is_amount_inconsistent,
-        cast(null as boolean) as is_ai_credit_era,
-        cast(null as boolean) as is_ai_spend,
-        cast(null as boolean) as is_quota_exceeded,
-        cast(null as boolean) as is_quota_unlimited,
-        cast(null as date) as usage_on,
-        cast(null as {{ timestamp_type() }}) as usage_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -341,7 +341,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -423,49 +423,20 @@ final as (
         requested_at,
         {{ utc_date('requested_at') }} as requested_on
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows(
+        'rejected_files', 'parsed_rows',
+        {'export_period_key': 'rejected.source_file'}
+    ) }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- the same columns, in the same order (null but the file's)
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        source_file as export_period_key,
-        cast(null as string) as request_source,
-        cast(null as string) as request_id,
-        cast(null as string) as trace_id,
-        cast(null as string) as span_id,
-        cast(null as string) as parent_span_id,
-        cast(null as string) as span_name,
-        cast(null as string) as operation_name,
-        cast(null as string) as service_name,
-        cast(null as string) as workload,
-        cast(null as string) as provider_name,
-        cast(null as string) as vendor_model_id,
-        cast(null as string) as agent,
-        cast(null as string) as gateway_key_id,
-        cast(null as string) as key_alias,
-        cast(null as string) as team_alias,
-        cast(null as string) as team,
-        cast(null as {{ string_list_type() }}) as tags,
-        cast(null as string) as environment,
-        cast(null as bigint) as input_tokens,
-        cast(null as bigint) as cached_input_tokens,
-        cast(null as bigint) as cache_write_tokens,
-        cast(null as bigint) as output_tokens,
-        cast(null as bigint) as uncached_input_tokens,
-        cast(null as bigint) as prompt_chars,
-        cast(null as bigint) as completion_chars,
-        cast(null as string) as status,
-        cast(null as boolean) as is_model_call,
-        cast(null as decimal(38, 10)) as reported_cost,
-        cast(null as string) as reported_cost_currency,
-        cast(null as {{ timestamp_type() }}) as requested_at,
-        cast(null as date) as requested_on
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -94,7 +94,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -122,27 +122,20 @@ final as (
         trace_version_text as trace_version,
         started_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows(
+        'rejected_files', 'parsed_rows',
+        {'export_period_key': 'rejected.source_file'}
+    ) }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- the same columns, in the same order (null but the file's)
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        source_file as export_period_key,
-        cast(null as string) as trace_id,
-        cast(null as string) as trace_name,
-        cast(null as string) as user_id,
-        cast(null as string) as session_id,
-        cast(null as {{ string_list_type() }}) as tags,
-        cast(null as string) as environment,
-        cast(null as string) as release,  -- noqa: RF04
-        cast(null as string) as trace_version,
-        cast(null as {{ timestamp_type() }}) as started_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -118,7 +118,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -156,25 +156,17 @@ final as (
         spend_number as reported_cost,
         'USD' as reported_cost_currency
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'rollup_kind', 'rollup_key', 'spend_on',
-            'gateway_key_id', 'provider_name', 'vendor_model_id',
-            'model_group',
-        ] + count_fields + ['reported_cost'] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as reported_cost_currency
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -173,7 +173,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -244,31 +244,17 @@ final as (
         requested_at,
         {{ utc_date('requested_at') }} as requested_on
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'request_source', 'request_id', 'trace_id',
-            'span_id', 'parent_span_id', 'span_name', 'operation_name',
-            'service_name', 'provider_name', 'vendor_model_id', 'model_group',
-            'agent', 'gateway_key_id', 'key_alias', 'team_alias',
-            'gateway_team_id', 'team', 'workload', 'tags', 'input_tokens',
-            'cached_input_tokens', 'cache_write_tokens', 'output_tokens',
-            'uncached_input_tokens', 'prompt_chars', 'completion_chars',
-            'status', 'is_model_call', 'reported_cost',
-            'reported_cost_currency', 'requested_at',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as requested_on
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -146,7 +146,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -199,27 +199,17 @@ final as (
         charge_period_start_at,
         charge_period_end_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'project_id', 'api_key_id', 'line_item',
-            'vendor_model_id', 'token_class', 'token_modality',
-            'service_tier', 'context_tier', 'billing_currency',
-            'quantity_unit', 'billed_cost', 'quantity', 'tokens', 'usage_on',
-            'charge_period_start_at',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as charge_period_end_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

@@ -159,7 +159,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -224,29 +224,17 @@ final as (
         charge_period_start_at,
         charge_period_end_at
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- a whole-file row: every column the file does not give is null
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'project_id', 'user_id', 'api_key_id',
-            'vendor_model_id', 'service_tier', 'api_source', 'input_tokens',
-            'input_cached_tokens', 'input_cache_write_tokens',
-            'input_uncached_tokens', 'output_tokens', 'output_text_tokens',
-            'input_audio_tokens', 'output_audio_tokens', 'input_image_tokens',
-            'counts_include_modalities', 'request_count', 'is_batch',
-            'usage_on', 'charge_period_start_at',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as charge_period_end_at
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final

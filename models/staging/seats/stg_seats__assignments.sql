@@ -109,7 +109,7 @@ rejected_files as (
     {{ file_rejections('records') }}
 ),
 
-final as (
+parsed_rows as (
     select
         source_file,
         source_row,
@@ -135,27 +135,17 @@ final as (
         start_on,
         end_on
     from validated
+),
+
+-- the files that cannot be read, in the same columns (null but the file's)
+rejected_file_rows as (
+    {{ file_rejection_rows('rejected_files', 'parsed_rows') }}
+),
+
+final as (
+    select * from parsed_rows
     union all
-    -- an unreadable file replaces nothing: its export_period_key is null
-    -- (as every column the file does not give)
-    select
-        source_file,
-        source_row,
-        raw_record,
-        rejected_reason,
-        file_modified_at,
-        file_md5,
-        landing_key,
-        {%- for column in [
-            'export_period_key', 'seat_id', 'provider', 'product',
-            'plan_name', 'user_email', 'user_email_aliases', 'team',
-            'cost_center', 'billing_period', 'billing_currency', 'unit_price',
-            'is_still_assigned', 'start_on',
-        ] %}
-            null as {{ column }},
-        {%- endfor %}
-        null as end_on
-    from rejected_files
+    select * from rejected_file_rows
 )
 
 select * from final
