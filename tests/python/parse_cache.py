@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 CACHE = Path(tempfile.gettempdir()) / "ai_finops_parse_cache"
@@ -44,12 +45,13 @@ def start_from_saved_parse(target: Path, project_root: Path, db_name: str) -> No
 
 
 def save_parse(target: Path, project_root: Path, db_name: str) -> None:
-    """Saves the parse a build wrote (atomically: test workers build at the same time)."""
+    """Saves the parse a build wrote (atomically: test workers, and threads of one worker,
+    build at the same time)."""
     produced = target / PARSE_FILE
     if not produced.exists():
         return
     cached = _cached(project_root, db_name)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_name(f"{PARSE_FILE}.{os.getpid()}.tmp")
+    partial = cached.with_name(f"{PARSE_FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
     shutil.copyfile(produced, partial)
     os.replace(partial, cached)
