@@ -1,6 +1,7 @@
 """Benchmark of the warehouse: full build, one-day refresh on 90 and 365 days, and the floor.
 
     python scripts/bench.py [--rows 1e6] [--rows 1e7] [--cache build/bench] [--skip-incremental]
+                            [--history 365] [--engine spark]
 
 For each size (raw records over 365 days; the generator's --scale is calibrated to hit it):
 
@@ -24,7 +25,11 @@ For each size (raw records over 365 days; the generator's --scale is calibrated 
 * floor         one hand-written DuckDB query over the same raw files computing the daily
                 vendor-reported cost per provider and vendor model (what the warehouse's
                 fct_ai_costs holds for those rows), with the profile's DuckDB settings; its
-                daily totals per provider are compared with fct_ai_costs'.
+                daily totals per provider are compared with fct_ai_costs';
+* Spark         with --engine spark, beside DuckDB in the same run: the 365-day landing built
+                on Apache Spark local[2] as `AI_FINOPS_TARGET=spark make build` builds it (the
+                landing step, then `dbt build`), day 366 landed and the refresh, and the
+                refreshed Spark tables compared with DuckDB's (warehouse_bench/spark.py).
 
 Generated landings are cached under --cache/raw and reused between runs (build/ is ignored by
 git); each measured build first runs an untimed `dbt parse` so that timings exclude dbt's
@@ -68,6 +73,7 @@ from warehouse_bench.processes import dbt, node_times, timed_build, warm_page_ca
 from warehouse_bench.report import machine, markdown, run_settings, save  # noqa: E402
 from warehouse_bench.results import Measure, SizeResult, describe, ratios  # noqa: E402
 from warehouse_bench.settings import FULL_DAYS, HISTORIES, ROOT  # noqa: E402
+from warehouse_bench.spark import SparkResult, bench_spark  # noqa: E402
 
 __all__ = [
     "FULL_DAYS",
@@ -96,6 +102,7 @@ __all__ = [
     "run_floor",
     "run_settings",
     "save",
+    "run_spark",
     "scale_for",
     "timed_build",
     "warm_page_cache",
@@ -108,8 +115,10 @@ __all__ = [
 
 
 def bench_size(rows: int, cache: Path, calibration: tuple[float, float], incremental: bool,
-               memory_limit: str) -> SizeResult:
-    """Full build, floor and (optionally) the +1 day refreshes for one size."""
+               memory_limit: str, histories: tuple[int, ...] = HISTORIES,
+               spark: bool = False) -> SizeResult:
+    """Full build, floor and (optionally) the +1 day refreshes for one size; with `spark`,
+    the 365-day build and its refresh on Spark too."""
     scale = scale_for(rows, *calibration)
     result = SizeResult(target_rows=rows, scale=scale)
     full_raw = landing(cache, scale, FULL_DAYS)
@@ -122,7 +131,7 @@ def bench_size(rows: int, cache: Path, calibration: tuple[float, float], increme
     work.mkdir(parents=True)
     result.startup = measure_startup(work, memory_limit)
     log(f"  dbt start-up (build of an empty landing): {describe(result.startup)}")
-    for days in HISTORIES if incremental else (FULL_DAYS,):
+    for days in histories if incremental else (FULL_DAYS,):
         raw = work / f"raw-{days}"
         link_tree(landing(cache, scale, days), raw)
         db = work / f"history-{days}.duckdb"
@@ -145,9 +154,26 @@ def bench_size(rows: int, cache: Path, calibration: tuple[float, float], increme
                 if refreshed.ok:
                     result.refresh_equals_full[str(days)] = check_refresh(
                         raw, db, work, days, memory_limit)
+                if spark and days == FULL_DAYS and refreshed.ok:
+                    result.spark = run_spark(cache, scale, work, db)
         remove_warehouse(db)
         shutil.rmtree(raw)
     result.ratios = ratios(result)
+    return result
+
+
+def run_spark(cache: Path, scale: float, work: Path, duckdb_refreshed: Path) -> SparkResult:
+    """The 365-day landing and its refresh on Spark, compared with DuckDB's refreshed file."""
+    raw = work / f"raw-spark-{FULL_DAYS}"
+    link_tree(landing(cache, scale, FULL_DAYS), raw)
+    result = bench_spark(raw, landing(cache, scale, FULL_DAYS + 1), duckdb_refreshed,
+                         duckdb_refreshed.parent / "pseudonym.key", work)
+    log(f"  Spark {result.master}, build of {FULL_DAYS} days: {describe(result.full_build)}")
+    if result.refresh:
+        log(f"  Spark +1 day on {FULL_DAYS} days: {describe(result.refresh)}; same tables as "
+            + ("DuckDB: yes" if not result.equals_duckdb
+               else f"DuckDB: NO, {len(result.equals_duckdb)}: {result.equals_duckdb[:3]}"))
+    shutil.rmtree(raw)
     return result
 
 
@@ -198,6 +224,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="cache and output folder (default build/bench)")
     parser.add_argument("--skip-incremental", action="store_true",
                         help="full build and floor only")
+    parser.add_argument("--history", action="append", type=int,
+                        help="days of history refreshed by one day (repeatable; default 90, 365)")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="spark: also build and refresh 365 days on Spark local[2]")
     parser.add_argument("--memory-limit", default=os.environ.get("AI_FINOPS_MEMORY_LIMIT", "3GB"),
                         help="DuckDB memory limit of dbt and the floor"
                         " (default $AI_FINOPS_MEMORY_LIMIT or 3GB)")
@@ -214,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict[str, Any]] = []
     for rows in sorted(int(r) for r in (args.rows or [1e6])):
         settings = run_settings(args.memory_limit)
-        result = bench_size(rows, cache, calibration, not args.skip_incremental, args.memory_limit)
+        histories = tuple(sorted(set(args.history or HISTORIES) | {FULL_DAYS}))
+        result = bench_size(rows, cache, calibration, not args.skip_incremental,
+                            args.memory_limit, histories, args.engine == "spark")
         runs = save(cache, info, {"settings": settings, **asdict(result)})
     print(markdown(info, runs), end="")
     return 0

@@ -121,15 +121,51 @@ def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
         "Where dbt spends the time (seconds of node execution per resource type; slowest nodes):",
         "",
     ]
+    lines += spark_table(runs)
     for r in runs:
+        spark = r.get("spark") or {}
         builds = [("full build", r.get("full_build"))] + [
-            (f"+1 day on {days} d", r["refresh"].get(days)) for days in ("90", "365")]
+            (f"+1 day on {days} d", r["refresh"].get(days)) for days in ("90", "365")] + [
+            ("Spark full build", spark.get("full_build")),
+            ("Spark +1 day on 365 d", spark.get("refresh"))]
         for label, m in builds:
             if m and m.get("node_seconds"):
                 split = ", ".join(f"{kind} {sec:,.1f}" for kind, sec in m["node_seconds"].items())
                 slow = ", ".join(f"{name} {sec:,.1f}" for name, sec in m["slowest_nodes"])
                 lines.append(f"- {r['rows']:,} records, {label}: {split}; slowest: {slow}")
     return "\n".join(lines) + "\n"
+
+
+def spark_table(runs: list[dict[str, Any]]) -> list[str]:
+    """The Spark rows (--engine spark) beside DuckDB's, or nothing when no run has them."""
+    spark_runs = [r for r in runs if r.get("spark")]
+    if not spark_runs:
+        return []
+    lines = [
+        "Spark (`--engine spark`): the same 365-day landing built with "
+        "`AI_FINOPS_TARGET=spark make build` (the landing step, then `dbt build` with the data "
+        "tests) on Spark in this machine, then day 366 landed and the same command again; "
+        "the refreshed tables are compared with DuckDB's refreshed warehouse.",
+        "",
+        "| raw records (365 d) | Spark master / driver memory | Spark full build s "
+        "| peak RSS MB | DuckDB full build s | Spark/DuckDB | Spark +1 day s | DuckDB +1 day s "
+        "| Spark/DuckDB | Spark refresh/full | same tables as DuckDB |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in spark_runs:
+        spark, ratios = r["spark"], r["ratios"]
+        build = spark.get("full_build")
+        same = ("n/a" if not spark.get("refresh") else
+                "yes" if not spark["equals_duckdb"] else f"NO: {len(spark['equals_duckdb'])}")
+        lines.append(
+            f"| {r['rows']:,} | {spark['master']} / {spark['driver_memory']} "
+            f"| {seconds(build)} | {fmt(build['peak_rss_mb'] if build else None)} "
+            f"| {seconds(r.get('full_build'))} "
+            f"| {fmt_ratio(ratios.get('spark_build_over_duckdb'))} "
+            f"| {seconds(spark.get('refresh'))} | {seconds(r['refresh'].get('365'))} "
+            f"| {fmt_ratio(ratios.get('spark_refresh_over_duckdb'))} "
+            f"| {fmt_ratio(ratios.get('spark_refresh_over_spark_build'))} | {same} |")
+    return lines + [""]
 
 
 def save(cache: Path, info: dict[str, Any], run: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from warehouse_bench.spark import SparkResult
 
 
 @dataclass
@@ -45,6 +48,8 @@ class SizeResult:
     # per history: the differences between the refresh and a full build (empty: equal)
     refresh_equals_full: dict[str, list[str]] = field(default_factory=dict)
     ratios: dict[str, float | None] = field(default_factory=dict)
+    # --engine spark: the 365-day build and refresh on Spark (warehouse_bench/spark.py)
+    spark: SparkResult | None = None
 
 
 def describe(m: Measure) -> str:
@@ -75,10 +80,16 @@ def net_ratio(build: Measure | None, startup: Measure | None,
 
 
 def ratios(result: SizeResult) -> dict[str, float | None]:
+    spark = result.spark
     return {
         "build_over_floor": ratio(result.full_build, result.floor),
         "build_net_of_startup_over_floor": net_ratio(
             result.full_build, result.startup, result.floor),
         "refresh_365_over_full": ratio(result.refresh.get("365"), result.full_build),
         "growth_90_to_365": ratio(result.refresh.get("365"), result.refresh.get("90")),
+        "spark_build_over_duckdb": ratio(spark.full_build if spark else None, result.full_build),
+        "spark_refresh_over_duckdb": ratio(spark.refresh if spark else None,
+                                           result.refresh.get("365")),
+        "spark_refresh_over_spark_build": ratio(spark.refresh if spark else None,
+                                                spark.full_build if spark else None),
     }

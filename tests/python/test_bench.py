@@ -48,6 +48,9 @@ def test_ratios_and_report() -> None:
         "build_net_of_startup_over_floor": 7.5,  # (200 - 50) / 20
         "refresh_365_over_full": 0.15,  # 30 / 200
         "growth_90_to_365": 1.2,  # 30 / 25
+        "spark_build_over_duckdb": None,  # no Spark run
+        "spark_refresh_over_duckdb": None,
+        "spark_refresh_over_spark_build": None,
     }
     result.ratios = bench.ratios(result)
     run = {"settings": {"duckdb_threads": 2, "duckdb_memory_limit": "3GB",
@@ -69,3 +72,30 @@ def test_a_failed_build_has_no_ratio() -> None:
                               floor=bench.Measure(22.4, 400.0, 0))
     assert bench.ratios(result)["build_over_floor"] is None
     assert bench.ratios(result)["build_net_of_startup_over_floor"] is None
+
+
+def test_spark_beside_duckdb() -> None:
+    duck_full, duck_refresh = bench.Measure(80.0, 2000.0, 0), bench.Measure(32.0, 1500.0, 0)
+    spark = bench.SparkResult(full_build=bench.Measure(600.0, 5200.0, 0,
+                                                       node_seconds={"model": 400.0}),
+                              refresh=bench.Measure(240.0, 5100.0, 0))
+    result = bench.SizeResult(target_rows=1_000_000, scale=96.42, rows=1_015_968, raw_mb=387.0,
+                              full_build=duck_full, refresh={"365": duck_refresh}, spark=spark)
+    ratios = bench.ratios(result)
+    assert ratios["spark_build_over_duckdb"] == 7.5  # 600 / 80
+    assert ratios["spark_refresh_over_duckdb"] == 7.5  # 240 / 32
+    assert ratios["spark_refresh_over_spark_build"] == 0.4  # 240 / 600
+    result.ratios = ratios
+    run = json.loads(json.dumps({"settings": {"duckdb_threads": 2, "duckdb_memory_limit": "3GB",
+                                              "date": "2026-12-03T18:00Z",
+                                              "load_average_at_start": [0.5]},
+                                 **asdict(result)}))
+    info = {"nproc": 2, "cpu": "test cpu", "memory_gib": 23.5, "duckdb": "2.0.1",
+            "dbt": "1.11.16", "python": "3.11.7"}
+    report = bench.markdown(info, [run])
+    assert ("| 1,015,968 | local[2] / " + spark.driver_memory + " | 600.0 | 5,200.0 | 80.0 "
+            "| 7.50 | 240.0 | 32.0 | 7.50 | 0.40 | yes |") in report
+    assert "- 1,015,968 records, Spark full build: model 400.0; slowest: " in report
+    spark.equals_duckdb = ["fct_ai_costs: 3 rows only on DuckDB"]
+    run["spark"]["equals_duckdb"] = spark.equals_duckdb
+    assert "| 0.40 | NO: 1 |" in bench.markdown(info, [run])
