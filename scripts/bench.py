@@ -155,16 +155,19 @@ def bench_size(rows: int, cache: Path, calibration: tuple[float, float], increme
                     result.refresh_equals_full[str(days)] = check_refresh(
                         raw, db, work, days, memory_limit)
                 if spark and days == FULL_DAYS and refreshed.ok:
-                    result.spark = run_spark(cache, scale, work, db)
+                    result.spark = run_spark(cache, scale, raw, db, work)
         remove_warehouse(db)
         shutil.rmtree(raw)
     result.ratios = ratios(result)
     return result
 
 
-def run_spark(cache: Path, scale: float, work: Path, duckdb_refreshed: Path) -> SparkResult:
-    """The 365-day landing and its refresh on Spark, compared with DuckDB's refreshed file."""
-    raw = work / f"raw-spark-{FULL_DAYS}"
+def run_spark(cache: Path, scale: float, raw: Path, duckdb_refreshed: Path,
+              work: Path) -> SparkResult:
+    """The 365-day landing and its refresh on Spark, compared with DuckDB's refreshed file.
+
+    Spark reads the same folder as DuckDB did (file names in the tables include it), linked
+    again from the 365-day landing."""
     link_tree(landing(cache, scale, FULL_DAYS), raw)
     result = bench_spark(raw, landing(cache, scale, FULL_DAYS + 1), duckdb_refreshed,
                          duckdb_refreshed.parent / "pseudonym.key", work)
@@ -173,7 +176,6 @@ def run_spark(cache: Path, scale: float, work: Path, duckdb_refreshed: Path) -> 
         log(f"  Spark +1 day on {FULL_DAYS} days: {describe(result.refresh)}; same tables as "
             + ("DuckDB: yes" if not result.equals_duckdb
                else f"DuckDB: NO, {len(result.equals_duckdb)}: {result.equals_duckdb[:3]}"))
-    shutil.rmtree(raw)
     return result
 
 
