@@ -146,14 +146,14 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRe
     yield result
 
 
-# The longest modules, longest first (seconds on two cores, from `--durations`). `make test`
+# The longest modules, longest first (seconds on two busy cores, from `--durations`). `make test`
 # hands whole modules to two workers in this order (`--dist loadfile --no-loadscope-reorder`),
 # so the long ones start early and the short ones fill in: the workers finish together.
 LONGEST_FIRST = [
-    "test_spark_parity.py",  # about 450
-    "test_refresh_property.py",  # about 200
-    "test_refresh.py",  # about 200
-    "test_refresh_fixed_cases.py",  # about 190
+    "test_spark_parity.py",  # about 700 (with AI_FINOPS_SPARK_TESTS=1: make test-spark)
+    "test_refresh_property.py",  # about 200 per drawn sequence, 2 in make test
+    "test_refresh_fixed_cases.py",  # about 350
+    "test_refresh.py",  # about 180
     "test_single_vendor.py",  # about 175
     "test_privacy.py",  # about 100
     "test_detectors.py",  # about 60

@@ -32,6 +32,8 @@ NOVEMBER = {"openai/usage_completions": "2026-11-28T0600Z_usage_completions_2026
             "openai/costs": "2026-11-28T0605Z_costs_2026-11_page001.json"}
 
 pytestmark = [
+    pytest.mark.skipif(os.environ.get("AI_FINOPS_SPARK_TESTS") != "1",
+                       reason="the Spark parity test runs with `make test-spark`"),
     pytest.mark.skipif(
         importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
         reason="Spark needs pyspark and Java: make spark-venv installs them"),
