@@ -118,10 +118,12 @@ def markdown(info: dict[str, Any], runs: list[dict[str, Any]]) -> str:
         "results.json (`floor_check`). * = every node ran but some data tests failed; failed = "
         "the build stopped (the error is in results.json).",
         "",
+    ]
+    lines += spark_table(runs)
+    lines += [
         "Where dbt spends the time (seconds of node execution per resource type; slowest nodes):",
         "",
     ]
-    lines += spark_table(runs)
     for r in runs:
         spark = r.get("spark") or {}
         builds = [("full build", r.get("full_build"))] + [
