@@ -144,9 +144,9 @@ def spark_table(runs: list[dict[str, Any]]) -> list[str]:
     if not spark_runs:
         return []
     lines = [
-        "Spark (`--engine spark`): the same 365-day landing built with "
-        "`AI_FINOPS_TARGET=spark make build` (the landing step, then `dbt build` with the data "
-        "tests) on Spark in this machine, then day 366 landed and the same command again; "
+        "Spark (`--engine spark`): the same 365-day landing built by scripts/run_build.py with "
+        "`AI_FINOPS_TARGET=spark` (the landing step, then `dbt build` with the data tests, "
+        "without unit tests) on Spark in this machine, then day 366 landed and the same command again; "
         "the refreshed tables are compared with DuckDB's refreshed warehouse.",
         "",
         "| raw records (365 d) | Spark master / driver memory | Spark full build s "
