@@ -121,125 +121,62 @@ cost_rows as (
     where cost_exports.sub_account_id is null
 ),
 
--- each usage row at the finest grain where cost rows match it; cost rows
--- that name no model only take usage that no model's cost row took
-grain_1 as (
+-- every cost row of a usage row's provider, day and project, graded by the
+-- finest grain at which it matches the usage row (null: it does not match)
+graded as (
     select
         cost_rows.charge_key as cost_charge_key,
         usage_rows.charge_key as usage_charge_key,
-        'model_class_tiers' as cost_allocation
+        case
+            when
+                cost_rows.match_model = usage_rows.match_model
+                and cost_rows.token_class = usage_rows.token_class
+                and cost_rows.service_tier = usage_rows.service_tier
+                and cost_rows.context_tier = usage_rows.context_tier
+                then 1
+            when
+                cost_rows.match_model = usage_rows.match_model
+                and cost_rows.token_class = usage_rows.token_class
+                then 2
+            when cost_rows.match_model = usage_rows.match_model then 3
+            when
+                cost_rows.match_model is null
+                and cost_rows.token_class = usage_rows.token_class
+                then 4
+            when cost_rows.match_model is null then 5
+        end as grain
     from cost_rows
     inner join usage_rows
         on
             cost_rows.provider = usage_rows.provider
             and cost_rows.charge_on = usage_rows.charge_on
             and cost_rows.match_project = usage_rows.match_project
-            and cost_rows.match_model = usage_rows.match_model
-            and cost_rows.token_class = usage_rows.token_class
-            and cost_rows.service_tier = usage_rows.service_tier
-            and cost_rows.context_tier = usage_rows.context_tier
 ),
 
-grain_2 as (
+finest as (
     select
-        cost_rows.charge_key as cost_charge_key,
-        usage_rows.charge_key as usage_charge_key,
-        'model_class' as cost_allocation
-    from cost_rows
-    inner join usage_rows
-        on
-            cost_rows.provider = usage_rows.provider
-            and cost_rows.charge_on = usage_rows.charge_on
-            and cost_rows.match_project = usage_rows.match_project
-            and cost_rows.match_model = usage_rows.match_model
-            and cost_rows.token_class = usage_rows.token_class
-    where
-        not exists (
-            select 1 from grain_1
-            where grain_1.usage_charge_key = usage_rows.charge_key
-        )
+        *,
+        min(grain) over (partition by usage_charge_key) as finest_grain
+    from graded
+    where grain is not null
 ),
 
-grain_3 as (
-    select
-        cost_rows.charge_key as cost_charge_key,
-        usage_rows.charge_key as usage_charge_key,
-        'model' as cost_allocation
-    from cost_rows
-    inner join usage_rows
-        on
-            cost_rows.provider = usage_rows.provider
-            and cost_rows.charge_on = usage_rows.charge_on
-            and cost_rows.match_project = usage_rows.match_project
-            and cost_rows.match_model = usage_rows.match_model
-    where
-        not exists (
-            select 1 from grain_1
-            where grain_1.usage_charge_key = usage_rows.charge_key
-        )
-        and not exists (
-            select 1 from grain_2
-            where grain_2.usage_charge_key = usage_rows.charge_key
-        )
-),
-
-model_links as (
-    select * from grain_1
-    union all
-    select * from grain_2
-    union all
-    select * from grain_3
-),
-
-grain_4 as (
-    select
-        cost_rows.charge_key as cost_charge_key,
-        usage_rows.charge_key as usage_charge_key,
-        'token_class' as cost_allocation
-    from cost_rows
-    inner join usage_rows
-        on
-            cost_rows.provider = usage_rows.provider
-            and cost_rows.charge_on = usage_rows.charge_on
-            and cost_rows.match_project = usage_rows.match_project
-            and cost_rows.token_class = usage_rows.token_class
-            and cost_rows.match_model is null
-    where
-        not exists (
-            select 1 from model_links
-            where model_links.usage_charge_key = usage_rows.charge_key
-        )
-),
-
-grain_5 as (
-    select
-        cost_rows.charge_key as cost_charge_key,
-        usage_rows.charge_key as usage_charge_key,
-        'day' as cost_allocation
-    from cost_rows
-    inner join usage_rows
-        on
-            cost_rows.provider = usage_rows.provider
-            and cost_rows.charge_on = usage_rows.charge_on
-            and cost_rows.match_project = usage_rows.match_project
-            and cost_rows.match_model is null
-    where
-        not exists (
-            select 1 from model_links
-            where model_links.usage_charge_key = usage_rows.charge_key
-        )
-        and not exists (
-            select 1 from grain_4
-            where grain_4.usage_charge_key = usage_rows.charge_key
-        )
-),
-
+-- each usage row keeps the cost rows of its finest grain only; cost rows
+-- that name no model (grains 4 and 5) only take usage that no model's cost
+-- row took
 links as (
-    select * from model_links
-    union all
-    select * from grain_4
-    union all
-    select * from grain_5
+    select
+        cost_charge_key,
+        usage_charge_key,
+        case grain
+            when 1 then 'model_class_tiers'
+            when 2 then 'model_class'
+            when 3 then 'model'
+            when 4 then 'token_class'
+            when 5 then 'day'
+        end as cost_allocation
+    from finest
+    where grain = finest_grain
 ),
 
 weighted as (
