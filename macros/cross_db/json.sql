@@ -17,14 +17,28 @@
 
 
 {% macro json_value(expression, path) %}
-    {#- The JSON value at `path`, to read further with the json_* macros (DuckDB json, Spark its text). -#}
+    {#- The JSON value at `path`, to read further with the json_* macros (DuckDB json, Spark its JSON text). -#}
     {{- return(adapter.dispatch('json_value', 'ai_finops')(expression, path)) -}}
 {% endmacro %}
 {% macro duckdb__json_value(expression, path) -%}
     json_extract({{ expression }}, '{{ path | replace("'", "''") }}')
 {%- endmacro %}
 {% macro spark__json_value(expression, path) -%}
-    get_json_object({{ expression }}, {{ spark_json_path(path) }})
+    {#-
+        get_json_object gives a string value's content unquoted ('agent:x' for "agent:x"),
+        which json_kind cannot tell from a number, a boolean or invalid JSON: a string is
+        written back as JSON text (quoted and escaped), as DuckDB's json_extract gives it.
+    -#}
+    case
+        when
+            schema_of_variant(
+                try_variant_get(try_parse_json({{ expression }}), {{ spark_json_path(path) }})
+            ) = 'STRING'
+            then to_json(
+                try_variant_get(try_parse_json({{ expression }}), {{ spark_json_path(path) }})
+            )
+        else get_json_object({{ expression }}, {{ spark_json_path(path) }})
+    end
 {%- endmacro %}
 
 

@@ -48,3 +48,13 @@
 {% endmacro %}
 {% macro duckdb__view_materialization() %}{{ return('view') }}{% endmacro %}
 {% macro spark__view_materialization() %}{{ return('table') }}{% endmacro %}
+
+
+{% macro whole_number(number) %}
+    {#-
+        A count as a bigint, or null when `number` (a decimal) is not whole. The engines cast a
+        fraction differently (DuckDB rounds 10.5 to 11, Spark truncates it to 10), so a
+        fraction is never cast: the row that holds it is rejected, and its count is null.
+    -#}
+    case when {{ number }} = floor({{ number }}) then cast({{ number }} as bigint) end
+{%- endmacro %}

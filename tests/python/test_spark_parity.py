@@ -3,10 +3,12 @@
 Both engines build a copy of the shipped sample with one pseudonym key; every public table and
 every other model both wrote is compared (ai_finops/parity.py): rows, money per provider, month
 and cost source to the cent, incidents by type, provider and start day, rejected rows by reason.
-Then a new day is landed (OpenAI re-exports November's usage and costs with one more day, as its
+dbt's unit tests then run on Spark's build (an engine difference in a parser fails them). Then
+a new day is landed (OpenAI re-exports November's usage and costs with one more day, as its
 API does) and each engine refreshes incrementally: Spark by insert_overwrite of the partitions
 that changed, DuckDB by delete and append. The comparison must hold again, and the new day must
-be in both. Spark runs in this process's machine (dbt-spark's session method, local[2]).
+be in both. Spark runs in this process's machine (dbt-spark's session method, local[2]). Last,
+`dbt source freshness` reads the raw files' times with the same outcome on both engines.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from ai_finops.parity import engine_differences
 from conftest import ROOT, DbtResult, copy_raw, run_dbt
@@ -54,8 +59,8 @@ def land_a_new_day(raw: Path) -> str:
     return "2026-11-28"
 
 
-def spark_build(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
-    """`make build` on Spark without dbt's tests (the sample build runs them); its output."""
+def spark_env(raw: Path, warehouse: Path, key: Path) -> dict[str, str]:
+    """The environment of a dbt command on Spark (local[2]) over `raw`."""
     env = dict(os.environ)
     env.update({"AI_FINOPS_TARGET": "spark", "AI_FINOPS_SPARK_WAREHOUSE": str(warehouse),
                 "AI_FINOPS_SPARK_MASTER": "local[2]", "AI_FINOPS_RAW_PATH": str(raw),
@@ -65,10 +70,38 @@ def spark_build(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
                 "AI_FINOPS_PSEUDONYM_KEY_FILE": str(key), "SPARK_LOCAL_IP": "127.0.0.1",
                 "DBT_PROFILES_DIR": str(ROOT), "DBT_PROJECT_DIR": str(ROOT)})
     env.pop("AI_FINOPS_PSEUDONYM_KEY", None)
+    return env
+
+
+def spark_build(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
+    """`make build` on Spark without dbt's tests (the sample build runs them); its output."""
+    env = spark_env(raw, warehouse, key)
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "run_build.py"),
          "--exclude-resource-type", "test", "unit_test",
          "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    return result.stdout
+
+
+def unit_test_count() -> int:
+    """The unit tests the project defines (its YAML files, read apart from dbt)."""
+    count = 0
+    for path in (ROOT / "models").rglob("*.yml"):
+        count += len((yaml.safe_load(path.read_text()) or {}).get("unit_tests", []))
+    return count
+
+
+def spark_unit_tests(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
+    """dbt's unit tests on Spark over its build (their fixtures take their column types from
+    its tables); the tokenizer detector's need a large driver. Its output."""
+    env = spark_env(raw, warehouse, key)
+    env["AI_FINOPS_SPARK_DRIVER_MEMORY"] = "8g"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
+         "--project-dir", str(ROOT), "--target-path", str(work / "unit-target"),
+         "--log-path", str(work / "unit-logs")],
         env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
     return result.stdout
@@ -102,6 +135,10 @@ def test_spark_builds_the_sample_and_a_refresh_as_duckdb_does(tmp_path: Path) ->
     assert "Open incidents: duplicate_export 1, new_billing_unit 1, tokenizer_shift 1" in summary
     assert "Rejected raw rows: 176" in summary
     assert engine_differences(duck.db_path, warehouse) == []
+    # every unit test passes on Spark too (the on-run-start hook is the one more PASS)
+    units = unit_test_count()
+    assert units >= 37
+    assert f"PASS={units + 1} WARN=0 ERROR=0" in spark_unit_tests(raw, warehouse, key, spark_work)
 
     day = land_a_new_day(raw)
     duckdb_build(raw, key, duck_work)
@@ -111,3 +148,67 @@ def test_spark_builds_the_sample_and_a_refresh_as_duckdb_does(tmp_path: Path) ->
     with duckdb.connect(str(duck.db_path), read_only=True) as con:
         assert billed_on(con, "fct_ai_costs", day) == billed_on(con, "fct_ai_costs", "2026-11-27")
         assert billed_on(con, "fct_ai_costs", day) > 0
+
+
+def freshness(raw: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
+    """`dbt source freshness` over `raw`: each source's status (pass, warn, error, or runtime
+    error when its folder is absent on Spark)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "source", "freshness",
+         "--project-dir", str(ROOT), "--target-path", str(work / "target"),
+         "--log-path", str(work / "logs"), "--output", str(work / "sources.json")],
+        env=env, capture_output=True, text=True, check=False)
+    assert (work / "sources.json").exists(), (result.stdout + result.stderr)[-6000:]
+    results = json.loads((work / "sources.json").read_text())["results"]
+    statuses = {r["unique_id"].removeprefix("source.ai_finops."): r["status"] for r in results}
+    # a source whose query failed is only in the output (sources.json leaves it out)
+    for failed in re.findall(r"\d+ of \d+ ERROR freshness of (\S+) ", result.stdout):
+        statuses.setdefault(failed, "runtime error")
+    return statuses
+
+
+def test_source_freshness_reads_the_raw_files_on_both_engines(tmp_path: Path) -> None:
+    """Freshness is the newest raw file's modification time, on both engines: files delivered
+    now pass, two days ago warn (36 hours), four days ago fail (72 hours)."""
+    raw = copy_raw(SAMPLE, tmp_path / "raw")
+    now = time.time()
+    for path in raw.rglob("*"):
+        os.utime(path, (now, now))
+    for folder, days in (("openai/costs", 2), ("anthropic/cost_report", 4)):
+        for path in (raw / folder).iterdir():
+            os.utime(path, (now - days * DAY, now - days * DAY))
+    key = tmp_path / "pseudonym.key"
+    key.write_text("5" * 64)
+    duck_env = dict(os.environ, AI_FINOPS_RAW_PATH=str(raw), DBT_PROFILES_DIR=str(ROOT),
+                    AI_FINOPS_DB_PATH=str(tmp_path / "duckdb" / "ai_finops.duckdb"))
+    (tmp_path / "duckdb").mkdir()
+    on_duckdb = freshness(raw, tmp_path / "duckdb", duck_env)
+    on_spark = freshness(raw, tmp_path / "spark",
+                         spark_env(raw, tmp_path / "spark" / "warehouse", key))
+
+    present = {name for name, status in on_duckdb.items()
+               if (raw / FOLDERS[name]).is_dir()}
+    assert len(on_duckdb) == len(FOLDERS) == 17
+    assert {name: on_spark[name] for name in present} == {
+        name: on_duckdb[name] for name in present}
+    assert on_spark["openai.costs"] == "warn"
+    assert on_spark["anthropic.cost_report"] == "error"
+    assert on_spark["openai.usage_completions"] == "pass"
+    # a source whose folder the sample lacks fails on both: no file is no freshness
+    absent = set(FOLDERS) - present
+    assert absent and all(on_duckdb[name] == "error" for name in absent)
+    assert all(on_spark[name] in ("error", "runtime error") for name in absent)
+
+
+# each source's raw folder (the argument of its loaded_at_query)
+FOLDERS = {
+    "activity.chatgpt_users": "activity", "anthropic.cost_report": "anthropic/cost_report",
+    "anthropic.usage_messages": "anthropic/usage_messages", "aws.cur": "aws_cur",
+    "azure.cost_details": "azure_cost", "cursor.usage_events": "cursor/usage_events",
+    "gateway.requests": "gateway", "gcp.billing_export": "gcp_billing",
+    "github_copilot.usage": "github_copilot", "langfuse.observations": "langfuse/observations",
+    "langfuse.traces": "langfuse/traces", "litellm.daily_spend": "litellm/daily_spend",
+    "litellm.spend_logs": "litellm/spend_logs", "openai.costs": "openai/costs",
+    "openai.usage_completions": "openai/usage_completions", "otel.genai_spans": "otel/genai_spans",
+    "seats.assignments": "seats",
+}

@@ -5,6 +5,12 @@
     'messages',
 ]) }}
 
+{%- set count_columns = [
+    'messages', 'messages_rank', 'gpt_messages', 'gpts_messaged',
+    'tool_messages', 'tools_messaged', 'project_messages', 'projects_messaged',
+    'projects_created',
+] %}
+
 with
 
 records as (
@@ -77,61 +83,27 @@ renamed as (
         try_cast(first_active_text as date) as first_active_in_period_on,
         try_cast(last_active_period_text as date) as last_active_in_period_on,
         try_cast(last_active_text as date) as last_active_on,
-        -- counts are whole numbers: '4.5' is rejected, not rounded to 5
-        case
-            when
-                try_cast(messages_text as decimal(38, 10))
-                = floor(try_cast(messages_text as decimal(38, 10)))
-                then try_cast(messages_text as bigint)
-        end as messages,
-        case
-            when
-                try_cast(messages_rank_text as decimal(38, 10))
-                = floor(try_cast(messages_rank_text as decimal(38, 10)))
-                then try_cast(messages_rank_text as bigint)
-        end as messages_rank,
-        case
-            when
-                try_cast(gpt_messages_text as decimal(38, 10))
-                = floor(try_cast(gpt_messages_text as decimal(38, 10)))
-                then try_cast(gpt_messages_text as bigint)
-        end as gpt_messages,
-        case
-            when
-                try_cast(gpts_messaged_text as decimal(38, 10))
-                = floor(try_cast(gpts_messaged_text as decimal(38, 10)))
-                then try_cast(gpts_messaged_text as bigint)
-        end as gpts_messaged,
-        case
-            when
-                try_cast(tool_messages_text as decimal(38, 10))
-                = floor(try_cast(tool_messages_text as decimal(38, 10)))
-                then try_cast(tool_messages_text as bigint)
-        end as tool_messages,
-        case
-            when
-                try_cast(tools_messaged_text as decimal(38, 10))
-                = floor(try_cast(tools_messaged_text as decimal(38, 10)))
-                then try_cast(tools_messaged_text as bigint)
-        end as tools_messaged,
-        case
-            when
-                try_cast(project_messages_text as decimal(38, 10))
-                = floor(try_cast(project_messages_text as decimal(38, 10)))
-                then try_cast(project_messages_text as bigint)
-        end as project_messages,
-        case
-            when
-                try_cast(projects_messaged_text as decimal(38, 10))
-                = floor(try_cast(projects_messaged_text as decimal(38, 10)))
-                then try_cast(projects_messaged_text as bigint)
-        end as projects_messaged,
-        case
-            when
-                try_cast(projects_created_text as decimal(38, 10))
-                = floor(try_cast(projects_created_text as decimal(38, 10)))
-                then try_cast(projects_created_text as bigint)
-        end as projects_created
+        -- counts are whole numbers: '412.0' is 412, '4.5' is rejected, not
+        -- rounded to 5
+        {{ whole_number('try_cast(messages_text as decimal(38, 10))') }}
+            as messages,
+        {{ whole_number('try_cast(messages_rank_text as decimal(38, 10))') }}
+            as messages_rank,
+        {{ whole_number('try_cast(gpt_messages_text as decimal(38, 10))') }}
+            as gpt_messages,
+        {{ whole_number('try_cast(gpts_messaged_text as decimal(38, 10))') }}
+            as gpts_messaged,
+        {{ whole_number('try_cast(tool_messages_text as decimal(38, 10))') }}
+            as tool_messages,
+        {{ whole_number('try_cast(tools_messaged_text as decimal(38, 10))') }}
+            as tools_messaged,
+        {{ whole_number('try_cast(project_messages_text as decimal(38, 10))') }}
+            as project_messages,
+        {{ whole_number(
+            'try_cast(projects_messaged_text as decimal(38, 10))'
+        ) }} as projects_messaged,
+        {{ whole_number('try_cast(projects_created_text as decimal(38, 10))') }}
+            as projects_created
     from split
 ),
 
@@ -182,44 +154,12 @@ validated as (
                 then
                     'last_day_active is not a date: '''
                     || last_active_text || ''''
-            when messages_text is not null and messages is null
-                then
-                    'messages is not a whole number: '''
-                    || messages_text || ''''
-            when messages_rank_text is not null and messages_rank is null
-                then
-                    'messages_rank is not a whole number: '''
-                    || messages_rank_text || ''''
-            when gpt_messages_text is not null and gpt_messages is null
-                then
-                    'gpt_messages is not a whole number: '''
-                    || gpt_messages_text || ''''
-            when gpts_messaged_text is not null and gpts_messaged is null
-                then
-                    'gpts_messaged is not a whole number: '''
-                    || gpts_messaged_text || ''''
-            when tool_messages_text is not null and tool_messages is null
-                then
-                    'tool_messages is not a whole number: '''
-                    || tool_messages_text || ''''
-            when tools_messaged_text is not null and tools_messaged is null
-                then
-                    'tools_messaged is not a whole number: '''
-                    || tools_messaged_text || ''''
-            when project_messages_text is not null and project_messages is null
-                then
-                    'project_messages is not a whole number: '''
-                    || project_messages_text || ''''
-            when
-                projects_messaged_text is not null
-                and projects_messaged is null
-                then
-                    'projects_messaged is not a whole number: '''
-                    || projects_messaged_text || ''''
-            when projects_created_text is not null and projects_created is null
-                then
-                    'projects_created is not a whole number: '''
-                    || projects_created_text || ''''
+            {%- for column in count_columns %}
+                when {{ column }}_text is not null and {{ column }} is null
+                    then
+                        '{{ column }} is not a whole number: '''
+                        || {{ column }}_text || ''''
+            {%- endfor %}
             when
                 model_to_messages_text is not null
                 and model_to_messages is null

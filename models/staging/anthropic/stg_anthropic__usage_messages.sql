@@ -142,7 +142,7 @@ parsed_rows as (
         inference_geo,
         speed,
         {%- for column, path, required in count_fields %}
-            cast({{ column }}_number as bigint) as {{ column }},
+            {{ whole_number(column ~ '_number') }} as {{ column }},
         {%- endfor %}
         {{ utc_date('charge_period_start_at') }} as usage_on,
         charge_period_start_at,

@@ -136,12 +136,11 @@ parsed_rows as (
         workload_text as workload,
         status_text as status,
         {%- for column, field, required in count_fields %}
-            cast({{ column }}_number as bigint) as {{ column }},
+            {{ whole_number(column ~ '_number') }} as {{ column }},
         {%- endfor %}
-        cast(
-            input_tokens_number - coalesce(cached_input_tokens_number, 0)
-            as bigint
-        ) as uncached_input_tokens,
+        {{ whole_number(
+            'input_tokens_number - coalesce(cached_input_tokens_number, 0)'
+        ) }} as uncached_input_tokens,
         {{ utc_date('requested_at') }} as requested_on,
         requested_at
     from validated

@@ -151,7 +151,7 @@ parsed_rows as (
         end as vendor_model_id,
         model_group_text as model_group,
         {%- for name in count_fields %}
-            cast({{ name }}_number as bigint) as {{ name }},
+            {{ whole_number(name ~ '_number') }} as {{ name }},
         {%- endfor %}
         spend_number as reported_cost,
         'USD' as reported_cost_currency

@@ -215,22 +215,19 @@ parsed_rows as (
         call_type_text as workload,
         -- the list of the array's strings (empty when it is not an array)
         {{ json_array_strings('request_tags_json') }} as tags,
-        cast(input_tokens_number as bigint) as input_tokens,
-        cast(
-            coalesce(cache_read_tokens_number, cached_detail_tokens_number, 0)
-            as bigint
-        ) as cached_input_tokens,
-        cast(coalesce(cache_write_tokens_number, 0) as bigint)
+        -- a fraction is no count (its row is rejected): null
+        {{ whole_number('input_tokens_number') }} as input_tokens,
+        {{ whole_number(
+            'coalesce(cache_read_tokens_number, cached_detail_tokens_number, 0)'
+        ) }} as cached_input_tokens,
+        {{ whole_number('coalesce(cache_write_tokens_number, 0)') }}
             as cache_write_tokens,
-        cast(output_tokens_number as bigint) as output_tokens,
-        cast(
-            input_tokens_number
-            - coalesce(
-                cache_read_tokens_number, cached_detail_tokens_number, 0
-            )
-            - coalesce(cache_write_tokens_number, 0)
-            as bigint
-        ) as uncached_input_tokens,
+        {{ whole_number('output_tokens_number') }} as output_tokens,
+        {{ whole_number(
+            'input_tokens_number'
+            ~ ' - coalesce(cache_read_tokens_number, cached_detail_tokens_number, 0)'
+            ~ ' - coalesce(cache_write_tokens_number, 0)'
+        ) }} as uncached_input_tokens,
         cast(null as bigint) as prompt_chars,
         cast(null as bigint) as completion_chars,
         case

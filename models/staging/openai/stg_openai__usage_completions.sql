@@ -179,9 +179,9 @@ parsed_rows as (
             else service_tier_mapped
         end as service_tier,
         api_source,
-        cast(input_tokens_number as bigint) as input_tokens,
-        cast(input_cached_tokens_number as bigint) as input_cached_tokens,
-        cast(input_cache_write_tokens_number as bigint)
+        {{ whole_number('input_tokens_number') }} as input_tokens,
+        {{ whole_number('input_cached_tokens_number') }} as input_cached_tokens,
+        {{ whole_number('input_cache_write_tokens_number') }}
             as input_cache_write_tokens,
         -- input_tokens includes cached and cache-write tokens: uncached is
         -- reported by newer payloads, derived for older ones; the text part
@@ -202,7 +202,7 @@ parsed_rows as (
                 else 0
             end as bigint
         ) as input_uncached_tokens,
-        cast(output_tokens_number as bigint) as output_tokens,
+        {{ whole_number('output_tokens_number') }} as output_tokens,
         cast(
             output_tokens_number
             - case
@@ -211,11 +211,11 @@ parsed_rows as (
                 else 0
             end as bigint
         ) as output_text_tokens,
-        cast(coalesce(input_audio_tokens_number, 0) as bigint)
+        {{ whole_number('coalesce(input_audio_tokens_number, 0)') }}
             as input_audio_tokens,
-        cast(coalesce(output_audio_tokens_number, 0) as bigint)
+        {{ whole_number('coalesce(output_audio_tokens_number, 0)') }}
             as output_audio_tokens,
-        cast(coalesce(input_image_tokens_number, 0) as bigint)
+        {{ whole_number('coalesce(input_image_tokens_number, 0)') }}
             as input_image_tokens,
         counts_include_modalities,
         cast(request_count_number as bigint) as request_count,
