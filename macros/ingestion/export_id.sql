@@ -15,14 +15,3 @@
     ) }}
 {% endmacro %}
 
-
-{% macro export_name(path_expression) %}
-    {#-
-        The export folder of a raw file relative to the raw root, such as
-        `openai/costs` or `aws_cur`.
-    -#}
-    {{ regex_extract(
-        "substr(" ~ path_expression ~ ", length('" ~ raw_path() ~ "') + 2)",
-        '^(.*)/[^/]+$', 1
-    ) }}
-{% endmacro %}

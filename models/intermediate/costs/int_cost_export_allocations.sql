@@ -121,8 +121,8 @@ cost_rows as (
     where cost_exports.sub_account_id is null
 ),
 
--- every cost row of a usage row's provider, day and project, graded by the
--- finest grain at which it matches the usage row (null: it does not match)
+-- every cost row of a usage row's provider, day and project that names its
+-- model or none, graded by the finest grain at which it matches it
 graded as (
     select
         cost_rows.charge_key as cost_charge_key,
@@ -151,6 +151,10 @@ graded as (
             cost_rows.provider = usage_rows.provider
             and cost_rows.charge_on = usage_rows.charge_on
             and cost_rows.match_project = usage_rows.match_project
+            and (
+                cost_rows.match_model = usage_rows.match_model
+                or cost_rows.match_model is null
+            )
 ),
 
 finest as (
@@ -158,7 +162,6 @@ finest as (
         *,
         min(grain) over (partition by usage_charge_key) as finest_grain
     from graded
-    where grain is not null
 ),
 
 -- each usage row keeps the cost rows of its finest grain only; cost rows
