@@ -186,8 +186,7 @@ def test_source_freshness_reads_the_raw_files_on_both_engines(tmp_path: Path) ->
     on_spark = freshness(raw, tmp_path / "spark",
                          spark_env(raw, tmp_path / "spark" / "warehouse", key))
 
-    present = {name for name, status in on_duckdb.items()
-               if (raw / FOLDERS[name]).is_dir()}
+    present = {name for name in on_duckdb if (raw / FOLDERS[name]).is_dir()}
     assert len(on_duckdb) == len(FOLDERS) == 17
     assert {name: on_spark[name] for name in present} == {
         name: on_duckdb[name] for name in present}
