@@ -9,21 +9,33 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test test-spark test-refresh lint venv focus-venv spark-venv clean docs refresh dashboard
+.PHONY: build test test-spark test-refresh lint venv focus-venv spark-venv java browser clean docs refresh dashboard
 
 venv: $(VENV)/.installed $(VENV)/.project
 
 # AI_FINOPS_TARGET=spark builds on Apache Spark (docs/spark.md): dbt-spark and pyspark go
-# into the same venv, and Spark needs Java 17 (installed with apt-get when it is missing).
+# into the same venv, and Spark needs Java 17.
 spark-venv: $(VENV)/.spark-installed
 
-$(VENV)/.spark-installed: requirements-spark.lock $(VENV)/.installed
-	@command -v java >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
-		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends openjdk-17-jre-headless; }
+$(VENV)/.spark-installed: requirements-spark.lock $(VENV)/.installed | java
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.lock
 	@touch $@
+
+# Debian packages, installed with apt-get when missing (as root, or through sudo).
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+	$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends
+
+java:
+	@command -v java >/dev/null || { $(APT_INSTALL) openjdk-17-jre-headless; }
+
+# The dashboard's browser test drives Debian's Chromium; without it (no apt-get, not root and
+# no sudo) that test skips. After java: two apt-get runs must not overlap.
+browser: | java
+	@[ -x /usr/bin/chromium ] || { \
+		if ! command -v apt-get >/dev/null; then echo "no /usr/bin/chromium and no apt-get: the dashboard browser test will skip"; exit 0; \
+		elif [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then echo "no /usr/bin/chromium, not root and no sudo: the dashboard browser test will skip"; exit 0; fi; \
+		$(APT_INSTALL) chromium fonts-liberation; }
 
 # The project's Python package (ai_finops: the landing, which dbt's Python model runs) is
 # importable from the venv through a .pth file naming this folder.
@@ -47,17 +59,11 @@ $(FOCUS_VENV)/.installed: requirements-focus.lock
 build: venv $(if $(filter spark,$(AI_FINOPS_TARGET)),spark-venv)
 	$(BIN)/python scripts/run_build.py
 
-# The dashboard's browser test drives Debian's Chromium: installed here when it is missing.
-# Modules go to two workers longest first (tests/python/conftest.py), hence
-# --no-loadscope-reorder.
-test: venv focus-venv
-	@[ -x /usr/bin/chromium ] || { \
-		if ! command -v apt-get >/dev/null; then echo "no /usr/bin/chromium and no apt-get: the dashboard browser test will skip"; exit 0; \
-		elif [ "$$(id -u)" = 0 ]; then sudo=""; \
-		elif command -v sudo >/dev/null; then sudo=sudo; \
-		else echo "no /usr/bin/chromium, not root and no sudo: the dashboard browser test will skip"; exit 0; fi; \
-		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends chromium fonts-liberation; }
+# What the tests need is installed side by side (make -j), then the modules go to two workers
+# longest first (tests/python/conftest.py), hence --no-loadscope-reorder. The Spark parity test
+# is one of them (docs/spark.md).
+test:
+	@$(MAKE) --no-print-directory -j4 venv focus-venv spark-venv browser
 	$(BIN)/python -m pytest tests/python -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 	$(MAKE) --no-print-directory lint
 

@@ -3,17 +3,18 @@
 Both engines build a copy of the shipped sample with one pseudonym key; every public table and
 every other model both wrote is compared (ai_finops/parity.py): rows, money per provider, month
 and cost source to the cent, incidents by type, provider and start day, rejected rows by reason.
-dbt's unit tests then run on Spark's build (an engine difference in a parser fails them). Then
-a new day is landed (OpenAI re-exports November's usage and costs with one more day, as its
+Then a new day is landed (OpenAI re-exports November's usage and costs with one more day, as its
 API does) and each engine refreshes incrementally: Spark by insert_overwrite of the partitions
 that changed, DuckDB by delete and append. The comparison must hold again, and the new day must
-be in both. Spark runs in this process's machine (dbt-spark's session method, local[2]). Last,
-`dbt source freshness` reads the raw files' times with the same outcome on both engines.
+be in both. Spark runs on this machine (dbt-spark's session method, local[2]), both builds in
+one process (spark_process.py). `make test` runs this; `make test-spark` adds dbt's unit tests
+on Spark and `dbt source freshness` on both engines.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -30,19 +31,30 @@ import yaml
 
 from ai_finops.parity import engine_differences
 from conftest import ROOT, DbtResult, copy_raw, run_dbt
+from spark_process import SparkProcess
 
 SAMPLE = ROOT / "data" / "sample"
 DAY = 86_400
 NOVEMBER = {"openai/usage_completions": "2026-11-28T0600Z_usage_completions_2026-11_page001.json",
             "openai/costs": "2026-11-28T0605Z_costs_2026-11_page001.json"}
+# dbt's tests are left out of the builds: the sample build of the suite runs them on DuckDB
+NO_TESTS = ("--exclude-resource-type", "test", "unit_test")
 
-pytestmark = [
-    pytest.mark.skipif(os.environ.get("AI_FINOPS_SPARK_TESTS") != "1",
-                       reason="the Spark parity test runs with `make test-spark`"),
-    pytest.mark.skipif(
-        importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
-        reason="Spark needs pyspark and Java: make spark-venv installs them"),
-]
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="Spark needs pyspark and Java: make spark-venv installs them")
+spark_tests_only = pytest.mark.skipif(
+    os.environ.get("AI_FINOPS_SPARK_TESTS") != "1",
+    reason="dbt's unit tests and source freshness on Spark run with `make test-spark`")
+
+
+def build_summary(warehouse: Path) -> str:
+    """The summary `make build` prints (scripts/run_build.py) of a Spark build."""
+    spec = importlib.util.spec_from_file_location("run_build", ROOT / "scripts" / "run_build.py")
+    assert spec and spec.loader
+    run_build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_build)
+    return run_build.summary(warehouse, dt.date.today(), spark=True)
 
 
 def land_a_new_day(raw: Path) -> str:
@@ -73,16 +85,8 @@ def spark_env(raw: Path, warehouse: Path, key: Path) -> dict[str, str]:
     return env
 
 
-def spark_build(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
-    """`make build` on Spark without dbt's tests (the sample build runs them); its output."""
-    env = spark_env(raw, warehouse, key)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_build.py"),
-         "--exclude-resource-type", "test", "unit_test",
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    return result.stdout
+def spark_targets(work: Path) -> tuple[str, ...]:
+    return ("--target-path", str(work / "target"), "--log-path", str(work / "logs"))
 
 
 def unit_test_count() -> int:
@@ -91,20 +95,6 @@ def unit_test_count() -> int:
     for path in (ROOT / "models").rglob("*.yml"):
         count += len((yaml.safe_load(path.read_text()) or {}).get("unit_tests", []))
     return count
-
-
-def spark_unit_tests(raw: Path, warehouse: Path, key: Path, work: Path) -> str:
-    """dbt's unit tests on Spark over its build (their fixtures take their column types from
-    its tables); the tokenizer detector's need a large driver. Its output."""
-    env = spark_env(raw, warehouse, key)
-    env["AI_FINOPS_SPARK_DRIVER_MEMORY"] = "8g"
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
-         "--project-dir", str(ROOT), "--target-path", str(work / "unit-target"),
-         "--log-path", str(work / "unit-logs")],
-        env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
-    return result.stdout
 
 
 def duckdb_build(raw: Path, key: Path, work: Path) -> DbtResult:
@@ -129,25 +119,42 @@ def test_spark_builds_the_sample_and_a_refresh_as_duckdb_does(tmp_path: Path) ->
     warehouse = spark_work / "warehouse"
 
     duck = duckdb_build(raw, key, duck_work)
-    summary = spark_build(raw, warehouse, key, spark_work)
-    # the sample's figures (README): the same summary as a DuckDB build prints
-    assert "total                  3,011.29" in summary
-    assert "Open incidents: duplicate_export 1, new_billing_unit 1, tokenizer_shift 1" in summary
-    assert "Rejected raw rows: 176" in summary
-    assert engine_differences(duck.db_path, warehouse) == []
-    # every unit test passes on Spark too (the on-run-start hook is the one more PASS)
-    units = unit_test_count()
-    assert units >= 37
-    assert f"PASS={units + 1} WARN=0 ERROR=0" in spark_unit_tests(raw, warehouse, key, spark_work)
+    with SparkProcess(spark_env(raw, warehouse, key), spark_work / "spark.log") as spark:
+        spark.build(*NO_TESTS, *spark_targets(spark_work))
+        # the sample's figures (README): the same summary as a DuckDB build prints
+        summary = build_summary(warehouse)
+        assert "total                  3,011.29" in summary
+        assert "Open incidents: duplicate_export 1, new_billing_unit 1, tokenizer_shift 1" in summary
+        assert "Rejected raw rows: 176" in summary
+        assert engine_differences(duck.db_path, warehouse) == []
 
-    day = land_a_new_day(raw)
-    duckdb_build(raw, key, duck_work)
-    spark_build(raw, warehouse, key, spark_work)
+        day = land_a_new_day(raw)
+        duckdb_build(raw, key, duck_work)
+        spark.build(*NO_TESTS, *spark_targets(spark_work))
     assert engine_differences(duck.db_path, warehouse) == []
-    # the new day is billed on both (by the cost export's copied day: the same amount)
+    # the new day is billed (by the cost export's copied day: the same amount), on Spark too
     with duckdb.connect(str(duck.db_path), read_only=True) as con:
         assert billed_on(con, "fct_ai_costs", day) == billed_on(con, "fct_ai_costs", "2026-11-27")
         assert billed_on(con, "fct_ai_costs", day) > 0
+
+
+@spark_tests_only
+def test_unit_tests_pass_on_spark(tmp_path: Path) -> None:
+    """dbt's unit tests on Spark, over a Spark build of the sample (their fixtures take their
+    column types from its tables): each runs its model's SQL as Spark compiles it, so an engine
+    difference in a parser fails it. The tokenizer detector's need a large driver."""
+    raw = copy_raw(SAMPLE, tmp_path / "raw")
+    key = tmp_path / "pseudonym.key"
+    key.write_text("5" * 64)
+    env = spark_env(raw, tmp_path / "warehouse", key)
+    env["AI_FINOPS_SPARK_DRIVER_MEMORY"] = "8g"
+    with SparkProcess(env, tmp_path / "spark.log") as spark:
+        spark.build(*NO_TESTS, *spark_targets(tmp_path))
+        output = spark.dbt("test", "--select", "test_type:unit", *spark_targets(tmp_path))
+    units = unit_test_count()
+    assert units >= 37
+    # the on-run-start hook is the one more PASS
+    assert f"PASS={units + 1} WARN=0 ERROR=0" in output
 
 
 def freshness(raw: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
@@ -167,6 +174,7 @@ def freshness(raw: Path, work: Path, env: dict[str, str]) -> dict[str, str]:
     return statuses
 
 
+@spark_tests_only
 def test_source_freshness_reads_the_raw_files_on_both_engines(tmp_path: Path) -> None:
     """Freshness is the newest raw file's modification time, on both engines: files delivered
     now pass, two days ago warn (36 hours), four days ago fail (72 hours)."""
