@@ -59,13 +59,12 @@ $(FOCUS_VENV)/.installed: requirements-focus.lock
 build: venv $(if $(filter spark,$(AI_FINOPS_TARGET)),spark-venv)
 	$(BIN)/python scripts/run_build.py
 
-# What the tests need is installed side by side (make -j), then the modules go to two workers
-# longest first (tests/python/conftest.py), hence --no-loadscope-reorder. The Spark parity test
-# is one of them (docs/spark.md).
+# What the tests need is installed side by side (make -j), and sqlfluff lints while the
+# downloads run; then the modules go to two workers longest first (tests/python/conftest.py),
+# hence --no-loadscope-reorder. The Spark parity test is one of them (docs/spark.md).
 test:
-	@$(MAKE) --no-print-directory -j4 venv focus-venv spark-venv browser
+	@$(MAKE) --no-print-directory -j4 venv focus-venv spark-venv browser lint
 	$(BIN)/python -m pytest tests/python -n 2 --dist loadfile --no-loadscope-reorder --durations=15
-	$(MAKE) --no-print-directory lint
 
 # The Spark tests (about 14 minutes): the sample and a one-day refresh built on DuckDB and on
 # Spark give the same tables, dbt's unit tests pass on Spark, source freshness reads the raw
