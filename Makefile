@@ -66,10 +66,8 @@ test:
 	@$(MAKE) --no-print-directory -j4 venv focus-venv spark-venv browser lint
 	$(BIN)/python -m pytest tests/python -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
-# The Spark tests (about 14 minutes): the sample and a one-day refresh built on DuckDB and on
-# Spark give the same tables, dbt's unit tests pass on Spark, source freshness reads the raw
-# files on both (docs/spark.md). Not in `make test`: with the parity test alone, `make test`
-# takes about 24 minutes on two cores, over its 20-minute budget (docs/benchmarks.md).
+# All the Spark tests (docs/spark.md): the parity test that `make test` runs, dbt's unit tests
+# on Spark, and source freshness read from the raw files on both engines.
 test-spark: venv spark-venv
 	AI_FINOPS_SPARK_TESTS=1 $(BIN)/python -m pytest tests/python/test_spark_parity.py -p no:cacheprovider
 

@@ -151,7 +151,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtRe
 # so the long ones start early and the short ones fill in: the workers finish together.
 LONGEST_FIRST = [
     "test_spark_parity.py",  # about 450 (the unit tests and freshness: make test-spark)
-    "test_refresh_property.py",  # about 200 per drawn sequence, 2 in make test
+    "test_refresh_property.py",  # about 210 per drawn sequence, 1 in make test
     "test_refresh_fixed_cases.py",  # about 350
     "test_refresh.py",  # about 180
     "test_single_vendor.py",  # about 175
